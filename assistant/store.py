@@ -1,0 +1,383 @@
+"""The persisted index: a SQLite catalog (articles, chunks, lexical FTS5) beside a Chroma collection.
+
+Write protocol, so a crash at any point leaves nothing half-served and a re-run repairs it:
+1. the article rows are written as ``pending`` (one transaction);
+2. the chunk vectors are written to Chroma (ids are deterministic, so re-writing is harmless);
+3. chunk rows, lexical rows and ``status = complete`` are written in one transaction.
+Readers only ever see ``complete`` articles; ``recover()`` removes what a crash left pending.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from assistant import lexical
+from assistant.errors import IndexMismatch, IndexMissing
+from assistant.records import Article, Chunk, Filters, Hit
+from assistant.settings import Settings
+
+CATALOG_FILE = "catalog.sqlite"
+CHROMA_DIR = "chroma"
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles(
+    doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
+    date_int INTEGER, source TEXT, url TEXT, origin TEXT, text TEXT NOT NULL,
+    status TEXT NOT NULL, n_chunks INTEGER NOT NULL DEFAULT 0, ingested_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
+CREATE INDEX IF NOT EXISTS articles_status ON articles(status);
+CREATE TABLE IF NOT EXISTS chunks(
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL, sentences TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+""" + lexical.SCHEMA
+
+HIT_COLUMNS = (
+    "c.chunk_id, c.doc_id, c.text, c.start, c.end, c.sentences, a.title, a.date, a.source, a.url"
+)
+
+
+def date_int(date: str | None) -> int | None:
+    """yyyy-mm-dd → yyyymmdd, the form Chroma can compare in a range filter."""
+    if not date or len(date) < 10:
+        return None
+    try:
+        return int(date[:4]) * 10000 + int(date[5:7]) * 100 + int(date[8:10])
+    except ValueError:
+        return None
+
+
+@dataclass
+class ArticleState:
+    doc_id: str
+    content_hash: str
+    status: str
+
+
+class Index:
+    """Catalog + lexical index + Chroma vectors for one index folder (or one Chroma server)."""
+
+    def __init__(self, settings: Settings, embedder, *, create: bool = False):
+        self.settings = settings
+        self.embedder = embedder
+        self.model_id: str = getattr(embedder, "model_id", type(embedder).__name__)
+        self.dir = Path(settings.index_dir)
+        self._check_folder(create)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.write_lock = threading.RLock()
+        self._init_catalog()
+        self._init_chroma()
+
+    # ---- setup -------------------------------------------------------------------------------
+    def _check_folder(self, create: bool) -> None:
+        catalog = self.dir / CATALOG_FILE
+        if catalog.exists():
+            return
+        leftovers = [p for p in self.dir.iterdir() if not p.name.startswith(".")] if self.dir.is_dir() else []
+        if self.dir.exists() and not self.dir.is_dir():
+            raise IndexMismatch(f"{self.dir} is a file, not an index folder")
+        if leftovers:
+            raise IndexMismatch(
+                f"{self.dir} is not a Warta index (it holds {', '.join(sorted(p.name for p in leftovers)[:5])}); "
+                "point WARTA_INDEX_DIR at an empty or new folder"
+            )
+        if not create:
+            raise IndexMissing(f"no index at {self.dir} yet: run `warta ingest data/articles` first")
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.dir / CATALOG_FILE, timeout=60, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=60000")
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """One SQLite connection per thread: WAL lets readers run while a writer commits."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def _init_catalog(self) -> None:
+        conn = self.conn
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        stored = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if not stored:
+            with self.transaction() as tx:
+                tx.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)",
+                               [("schema", SCHEMA_VERSION), ("embedding_model", self.model_id),
+                                ("collection", self.settings.collection)])
+            return
+        if stored.get("embedding_model") != self.model_id:
+            raise IndexMismatch(
+                f"the index at {self.dir} was built with the embedding model {stored.get('embedding_model')!r}, "
+                f"but {self.model_id!r} is configured; vectors of two models cannot be mixed. "
+                "Use the same WARTA_EMBEDDING_MODEL, or build a new index in another folder."
+            )
+
+    def _init_chroma(self) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_chroma import Chroma
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if self.settings.chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(self.settings.chroma_url)
+            client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                         ssl=url.scheme == "https", settings=chroma_settings)
+        else:
+            client = chromadb.PersistentClient(path=str(self.dir / CHROMA_DIR), settings=chroma_settings)
+        self.client = client
+        self.vectors = Chroma(
+            collection_name=self.settings.collection,
+            embedding_function=self.embedder,
+            client=client,
+            collection_metadata={"hnsw:space": "cosine", "embedding_model": self.model_id},
+        )
+        stored_model = (self.vectors._collection.metadata or {}).get("embedding_model")
+        if stored_model and stored_model != self.model_id:
+            raise IndexMismatch(
+                f"the Chroma collection {self.settings.collection!r} holds vectors of {stored_model!r}, "
+                f"not of the configured {self.model_id!r}"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn
+        with self.write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # ---- reading -----------------------------------------------------------------------------
+    def article_states(self, doc_ids: list[str]) -> dict[str, ArticleState]:
+        out: dict[str, ArticleState] = {}
+        for part in _batches(doc_ids, 500):
+            rows = self.conn.execute(
+                f"SELECT doc_id, content_hash, status FROM articles WHERE doc_id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            out.update({r[0]: ArticleState(*r) for r in rows})
+        return out
+
+    def doc_with_hash(self, content_hash: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT doc_id FROM articles WHERE content_hash = ? AND status = 'complete' LIMIT 1", (content_hash,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def article(self, doc_id: str) -> Article | None:
+        row = self.conn.execute(
+            "SELECT doc_id, title, text, date, source, url, origin FROM articles "
+            "WHERE doc_id = ? AND status = 'complete'", (doc_id,)
+        ).fetchone()
+        return Article(*row) if row else None
+
+    def iter_articles(self) -> Iterator[Article]:
+        rows = self.conn.execute(
+            "SELECT doc_id, title, text, date, source, url, origin FROM articles WHERE status = 'complete' "
+            "ORDER BY doc_id"
+        )
+        for row in rows:
+            yield Article(*row)
+
+    def hits_for(self, chunk_ids: list[str]) -> dict[str, Hit]:
+        """Hits (score 0) for chunks of complete articles; chunks of anything else are left out."""
+        out: dict[str, Hit] = {}
+        for part in _batches(chunk_ids, 500):
+            rows = self.conn.execute(
+                f"SELECT {HIT_COLUMNS} FROM chunks c JOIN articles a ON a.doc_id = c.doc_id "
+                f"WHERE a.status = 'complete' AND c.chunk_id IN ({','.join('?' * len(part))})", part
+            )
+            for cid, doc_id, text, start, end, sentences, title, date, source, url in rows:
+                out[cid] = Hit(chunk_id=cid, doc_id=doc_id, text=text, start=start, end=end,
+                               sentences=tuple(tuple(s) for s in json.loads(sentences)), score=0.0,
+                               title=title, date=date, source=source, url=url)
+        return out
+
+    def dense_search(self, query_vector: list[float], k: int, filters: Filters | None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) of the nearest chunks, best first."""
+        if self.vectors._collection.count() == 0:
+            return []
+        results = self.vectors.similarity_search_by_vector_with_relevance_scores(
+            query_vector, k=k, filter=chroma_where(filters)
+        )
+        return [(doc.id, 1.0 - float(distance)) for doc, distance in results]
+
+    def lexical_search(self, query: lexical.LexicalQuery, k: int, filters: Filters | None) -> list[tuple[str, float]]:
+        condition, params = sql_filter(filters)
+        return lexical.search(self.conn, query, k, complete_only_sql=condition, params=params)
+
+    def vectors_for(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        if not chunk_ids:
+            return {}
+        got = self.vectors._collection.get(ids=chunk_ids, include=["embeddings"])
+        return {cid: list(vec) for cid, vec in zip(got["ids"], got["embeddings"])}
+
+    def stats(self) -> dict:
+        conn = self.conn
+        articles = conn.execute("SELECT count(*) FROM articles WHERE status = 'complete'").fetchone()[0]
+        pending = conn.execute("SELECT count(*) FROM articles WHERE status != 'complete'").fetchone()[0]
+        catalog_chunks = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        sources = [r[0] for r in conn.execute(
+            "SELECT DISTINCT source FROM articles WHERE status = 'complete' AND source IS NOT NULL "
+            "AND source != '' ORDER BY source")]
+        date_min, date_max = conn.execute(
+            "SELECT min(date), max(date) FROM articles WHERE status = 'complete'").fetchone()
+        return {
+            "articles": articles,
+            "pending_articles": pending,
+            "chunks": self.vectors._collection.count(),
+            "catalog_chunks": catalog_chunks,
+            "lexical_chunks": lexical.count(conn),
+            "embedding_model": self.model_id,
+            "index_dir": str(self.dir),
+            "chroma": self.settings.chroma_url or "embedded",
+            "sources": sources,
+            "date_min": date_min,
+            "date_max": date_max,
+        }
+
+    # ---- writing -----------------------------------------------------------------------------
+    def begin_articles(self, articles: list[Article], replaced: list[str]) -> None:
+        """Step 1: the articles become ``pending``; old chunks of replaced ones leave the catalog."""
+        now = time.time()
+        with self.transaction() as tx:
+            self._delete_catalog_chunks(tx, replaced)
+            tx.executemany(
+                "INSERT OR REPLACE INTO articles(doc_id, content_hash, title, date, date_int, source, url, "
+                "origin, text, status, n_chunks, ingested_at) VALUES (?,?,?,?,?,?,?,?,?, 'pending', 0, ?)",
+                [(a.doc_id, a.content_hash, a.title, a.date, date_int(a.date), a.source, a.url, a.origin,
+                  a.text, now) for a in articles],
+            )
+        if replaced:
+            self.vectors._collection.delete(where={"doc_id": {"$in": replaced}})
+
+    def write_vectors(self, chunks: list[Chunk], articles: dict[str, Article], vectors: list[list[float]]) -> None:
+        """Step 2: the chunk vectors go to Chroma (upsert: a re-run rewrites the same ids)."""
+        if not chunks:
+            return
+        metadatas = []
+        for c in chunks:
+            a = articles[c.doc_id]
+            meta = {"doc_id": c.doc_id, "title": a.title, "start": c.start, "end": c.end,
+                    "chunk_index": c.index, "content_hash": a.content_hash}
+            for key, value in (("date", a.date), ("date_int", date_int(a.date)), ("source", a.source),
+                               ("url", a.url)):
+                if value is not None:
+                    meta[key] = value
+            metadatas.append(meta)
+        collection = self.vectors._collection
+        max_batch = getattr(self.client, "get_max_batch_size", lambda: 5000)()
+        for lo in range(0, len(chunks), max_batch):
+            hi = lo + max_batch
+            collection.upsert(ids=[c.chunk_id for c in chunks[lo:hi]], embeddings=vectors[lo:hi],
+                              documents=[c.text for c in chunks[lo:hi]], metadatas=metadatas[lo:hi])
+
+    def complete_articles(self, chunks: list[Chunk], articles: dict[str, Article]) -> None:
+        """Step 3: chunk rows, lexical rows and ``complete`` in one transaction."""
+        per_doc: dict[str, int] = {doc_id: 0 for doc_id in articles}
+        for c in chunks:
+            per_doc[c.doc_id] += 1
+        lexical_rows = [(c.chunk_id, lexical.index_terms(c.text, articles[c.doc_id].title)) for c in chunks]
+        with self.transaction() as tx:
+            tx.executemany(
+                "INSERT OR REPLACE INTO chunks(chunk_id, doc_id, idx, start, end, text, sentences) "
+                "VALUES (?,?,?,?,?,?,?)",
+                [(c.chunk_id, c.doc_id, c.index, c.start, c.end, c.text, json.dumps(c.sentences))
+                 for c in chunks],
+            )
+            lexical.add(tx, lexical_rows)
+            tx.executemany("UPDATE articles SET status = 'complete', n_chunks = ? WHERE doc_id = ?",
+                           [(n, doc_id) for doc_id, n in per_doc.items()])
+
+    def recover(self) -> list[str]:
+        """Remove what an interrupted ingestion left ``pending``; returns those doc ids."""
+        pending = [r[0] for r in self.conn.execute("SELECT doc_id FROM articles WHERE status != 'complete'")]
+        if not pending:
+            return []
+        for part in _batches(pending, 500):
+            self.vectors._collection.delete(where={"doc_id": {"$in": part}})
+        with self.transaction() as tx:
+            self._delete_catalog_chunks(tx, pending)
+            for part in _batches(pending, 500):
+                tx.execute(f"DELETE FROM articles WHERE doc_id IN ({','.join('?' * len(part))})", part)
+        return pending
+
+    def delete_articles(self, doc_ids: list[str]) -> None:
+        with self.transaction() as tx:
+            tx.executemany("UPDATE articles SET status = 'pending' WHERE doc_id = ?", [(d,) for d in doc_ids])
+        for part in _batches(doc_ids, 500):
+            self.vectors._collection.delete(where={"doc_id": {"$in": part}})
+        with self.transaction() as tx:
+            self._delete_catalog_chunks(tx, doc_ids)
+            for part in _batches(doc_ids, 500):
+                tx.execute(f"DELETE FROM articles WHERE doc_id IN ({','.join('?' * len(part))})", part)
+
+    @staticmethod
+    def _delete_catalog_chunks(tx: sqlite3.Connection, doc_ids: list[str]) -> None:
+        for part in _batches(doc_ids, 500):
+            marks = ",".join("?" * len(part))
+            chunk_ids = [r[0] for r in tx.execute(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})", part)]
+            lexical.delete_chunks(tx, chunk_ids)
+            tx.execute(f"DELETE FROM chunks WHERE doc_id IN ({marks})", part)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def chroma_where(filters: Filters | None) -> dict | None:
+    if filters is None or filters.is_empty():
+        return None
+    clauses: list[dict] = []
+    if filters.date_from:
+        clauses.append({"date_int": {"$gte": date_int(filters.date_from)}})
+    if filters.date_to:
+        clauses.append({"date_int": {"$lte": date_int(filters.date_to)}})
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def sql_filter(filters: Filters | None) -> tuple[str, tuple]:
+    """The SQL twin of ``chroma_where`` plus the rule that only complete articles are served."""
+    condition, params = " AND a.status = 'complete'", []
+    if filters is not None:
+        if filters.date_from:
+            condition += " AND a.date_int >= ?"
+            params.append(date_int(filters.date_from))
+        if filters.date_to:
+            condition += " AND a.date_int <= ?"
+            params.append(date_int(filters.date_to))
+        if filters.sources:
+            condition += f" AND a.source IN ({','.join('?' * len(filters.sources))})"
+            params.extend(filters.sources)
+    return condition, tuple(params)
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
