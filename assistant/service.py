@@ -172,7 +172,9 @@ class Warta:
         _check_filters(filters)
         if query_vector is None:
             query_vector = self.embedder.embed_query(query)
-        return hybrid_search(self.index(), query, query_vector, k, filters)
+        index = self.index()
+        index.sync()
+        return hybrid_search(index, query, query_vector, k, filters)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int | None = None,
             backend: str | None = None, filters: Filters | None = None) -> Answer:
@@ -202,7 +204,9 @@ class Warta:
             return {"articles": 0, "chunks": 0, "lexical_chunks": 0, "embedding_model": _model_id(self.embedder),
                     "index_dir": str(self.settings.index_dir), "sources": [], "date_min": None,
                     "date_max": None, "missing": True}
-        return self.index().stats()
+        index = self.index()
+        index.sync(force=True)
+        return index.stats()
 
     def article(self, doc_id: str) -> Article | None:
         return self.index().article(doc_id) if self.index_exists() else None

@@ -5,6 +5,11 @@ Write protocol, so a crash at any point leaves nothing half-served and a re-run 
 2. the chunk vectors are written to Chroma (ids are deterministic, so re-writing is harmless);
 3. chunk rows, lexical rows and ``status = complete`` are written in one transaction.
 Readers only ever see ``complete`` articles; ``recover()`` removes what a crash left pending.
+
+With a Chroma server (``WARTA_CHROMA_URL``) the server is the shared truth: chunk vectors with
+their texts and offsets in one collection, the articles in a second one (written last, as the
+commit point). Each process keeps its local catalog and lexical index as a cache of the server,
+re-synced at most every ``SERVER_SYNC_SECONDS``, so several processes see each other's articles.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from assistant.records import Article, Chunk, Filters, Hit
 from assistant.settings import Settings
 
 CATALOG_FILE = "catalog.sqlite"
+SERVER_SYNC_SECONDS = 2.0
+"""With a Chroma server, how stale this process's local catalog may get before it re-syncs."""
 CHROMA_DIR = "chroma"
 SCHEMA_VERSION = "1"
 
@@ -144,6 +151,14 @@ class Index:
         else:
             client = chromadb.PersistentClient(path=str(self.dir / CHROMA_DIR), settings=chroma_settings)
         self.client = client
+        self.remote_articles = None
+        if self.settings.chroma_url:
+            self.remote_articles = client.get_or_create_collection(
+                f"{self.settings.collection}-articles", embedding_function=None,
+                metadata={"hnsw:space": "cosine", "embedding_model": self.model_id},
+            )
+        self._last_sync = float("-inf")
+        self._sync_lock = threading.Lock()
         self.vectors = Chroma(
             collection_name=self.settings.collection,
             embedding_function=self.embedder,
@@ -271,6 +286,7 @@ class Index:
                   a.text, now) for a in articles],
             )
         if replaced:
+            self._unpublish(replaced)
             self.vectors._collection.delete(where={"doc_id": {"$in": replaced}})
 
     def write_vectors(self, chunks: list[Chunk], articles: dict[str, Article], vectors: list[list[float]]) -> None:
@@ -281,7 +297,8 @@ class Index:
         for c in chunks:
             a = articles[c.doc_id]
             meta = {"doc_id": c.doc_id, "title": a.title, "start": c.start, "end": c.end,
-                    "chunk_index": c.index, "content_hash": a.content_hash}
+                    "chunk_index": c.index, "content_hash": a.content_hash,
+                    "sentences": json.dumps(c.sentences)}
             for key, value in (("date", a.date), ("date_int", date_int(a.date)), ("source", a.source),
                                ("url", a.url)):
                 if value is not None:
@@ -294,7 +311,7 @@ class Index:
             collection.upsert(ids=[c.chunk_id for c in chunks[lo:hi]], embeddings=vectors[lo:hi],
                               documents=[c.text for c in chunks[lo:hi]], metadatas=metadatas[lo:hi])
 
-    def complete_articles(self, chunks: list[Chunk], articles: dict[str, Article]) -> None:
+    def complete_articles(self, chunks: list[Chunk], articles: dict[str, Article], publish: bool = True) -> None:
         """Step 3: chunk rows, lexical rows and ``complete`` in one transaction."""
         per_doc: dict[str, int] = {doc_id: 0 for doc_id in articles}
         for c in chunks:
@@ -310,12 +327,86 @@ class Index:
             lexical.add(tx, lexical_rows)
             tx.executemany("UPDATE articles SET status = 'complete', n_chunks = ? WHERE doc_id = ?",
                            [(n, doc_id) for doc_id, n in per_doc.items()])
+        if publish and self.remote_articles is not None:
+            self._publish(list(articles.values()), per_doc)
+
+    def _publish(self, articles: list[Article], n_chunks: dict[str, int]) -> None:
+        """Server mode: the article records go to the server last; that is the commit point."""
+        metadatas = []
+        for a in articles:
+            meta = {"content_hash": a.content_hash, "title": a.title, "n_chunks": n_chunks[a.doc_id]}
+            meta.update({k: v for k, v in (("date", a.date), ("source", a.source), ("url", a.url),
+                                           ("origin", a.origin)) if v is not None})
+            metadatas.append(meta)
+        self.remote_articles.upsert(ids=[a.doc_id for a in articles], documents=[a.text for a in articles],
+                                    metadatas=metadatas, embeddings=[[1.0]] * len(articles))
+
+    def _unpublish(self, doc_ids: list[str]) -> None:
+        if self.remote_articles is not None and doc_ids:
+            for part in _batches(doc_ids, 500):
+                self.remote_articles.delete(ids=part)
+
+    def sync(self, force: bool = False) -> int:
+        """Server mode: bring this process's catalog and lexical index up to the server's
+        articles (added, changed or removed by any process). Returns how many changed."""
+        if self.remote_articles is None:
+            return 0
+        with self._sync_lock:
+            if not force and time.monotonic() - self._last_sync < SERVER_SYNC_SECONDS:
+                return 0
+            remote: dict[str, str] = {}
+            offset = 0
+            while True:
+                page = self.remote_articles.get(include=["metadatas"], limit=5000, offset=offset)
+                remote.update({i: m["content_hash"] for i, m in zip(page["ids"], page["metadatas"])})
+                if len(page["ids"]) < 5000:
+                    break
+                offset += 5000
+            local = dict(self.conn.execute("SELECT doc_id, content_hash FROM articles WHERE status = 'complete'"))
+            changed = [d for d, h in remote.items() if local.get(d) != h]
+            gone = [d for d in local if d not in remote]
+            for part in _batches(changed, 200):
+                self._pull(part)
+            if gone:
+                with self.transaction() as tx:
+                    self._delete_catalog_chunks(tx, gone)
+                    for part in _batches(gone, 500):
+                        tx.execute(f"DELETE FROM articles WHERE doc_id IN ({','.join('?' * len(part))})", part)
+            self._last_sync = time.monotonic()
+            return len(changed) + len(gone)
+
+    def _pull(self, doc_ids: list[str]) -> None:
+        got = self.remote_articles.get(ids=doc_ids, include=["documents", "metadatas"])
+        articles = {
+            i: Article(doc_id=i, title=m.get("title", i), text=text, date=m.get("date"), source=m.get("source"),
+                       url=m.get("url"), origin=m.get("origin"))
+            for i, text, m in zip(got["ids"], got["documents"], got["metadatas"])
+        }
+        rows = self.vectors._collection.get(where={"doc_id": {"$in": list(articles)}},
+                                            include=["documents", "metadatas"])
+        chunks = [
+            Chunk(cid, m["doc_id"], m["chunk_index"], m["start"], m["end"], text,
+                  tuple(tuple(s) for s in json.loads(m["sentences"])))
+            for cid, text, m in zip(rows["ids"], rows["documents"], rows["metadatas"])
+            if m.get("content_hash") == articles[m["doc_id"]].content_hash
+        ]
+        now = time.time()
+        with self.transaction() as tx:
+            self._delete_catalog_chunks(tx, list(articles))
+            tx.executemany(
+                "INSERT OR REPLACE INTO articles(doc_id, content_hash, title, date, date_int, source, url, "
+                "origin, text, status, n_chunks, ingested_at) VALUES (?,?,?,?,?,?,?,?,?, 'pending', 0, ?)",
+                [(a.doc_id, a.content_hash, a.title, a.date, date_int(a.date), a.source, a.url, a.origin,
+                  a.text, now) for a in articles.values()],
+            )
+        self.complete_articles(chunks, articles, publish=False)
 
     def recover(self) -> list[str]:
         """Remove what an interrupted ingestion left ``pending``; returns those doc ids."""
         pending = [r[0] for r in self.conn.execute("SELECT doc_id FROM articles WHERE status != 'complete'")]
         if not pending:
             return []
+        self._unpublish(pending)
         for part in _batches(pending, 500):
             self.vectors._collection.delete(where={"doc_id": {"$in": part}})
         with self.transaction() as tx:
@@ -327,6 +418,7 @@ class Index:
     def delete_articles(self, doc_ids: list[str]) -> None:
         with self.transaction() as tx:
             tx.executemany("UPDATE articles SET status = 'pending' WHERE doc_id = ?", [(d,) for d in doc_ids])
+        self._unpublish(doc_ids)
         for part in _batches(doc_ids, 500):
             self.vectors._collection.delete(where={"doc_id": {"$in": part}})
         with self.transaction() as tx:

@@ -1,0 +1,263 @@
+"""Answerers: turn scored evidence into a draft of claims, each tied to exact article quotes.
+
+Two answerers share one output, the ``Draft``: the extractive one (default, no model) quotes the
+sentences that answer and, when a sentence says only "Dia ...", names the speaker from the
+sentence that introduced them; the LLM one asks a chat model for a cited answer and maps each
+``[n]`` back to the best supporting sentence inside source n. Markers are numbered later, after
+verification, so numbering is always 1..N in order of use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.answer import MARKER_RE
+from assistant.evidence import Candidate, Person, VectorCache
+from assistant.language import DATE, NUMBER, PERSON, PLACE, QUOTE, QuestionAnalysis, is_anaphoric
+from assistant.prompts import load_prompt
+from assistant.records import Hit
+from assistant.textproc import content_terms, words
+
+KIND_MIN = {PERSON: 0.7, DATE: 0.3, PLACE: 0.4, NUMBER: 1.0}
+"""The least a sentence must hold of the asked-for kind to answer (see ``language.kind_scores``)."""
+MIN_LEXICAL = 0.2
+"""Below this share of the question's (idf-weighted) terms, only the embedder can vouch for a sentence."""
+MIN_COSINE = 0.80
+"""e5 cosine (question vs sentence) under which a sentence sharing few words is unrelated. Measured on
+the seed article with English questions: answerable ones best 0.79-0.88, unanswerable 0.755-0.80."""
+MIN_COSINE_TYPED = 0.775
+"""The same for questions whose kind (date, place, person, number) the sentence already holds."""
+SECOND_SENTENCE_MARGIN = 0.15
+"""A second sentence is quoted when it scores within this of the best one."""
+MIN_WORDS = 3
+_KIND_LABELS_EN = {PERSON: "name of a person or office", DATE: "date", PLACE: "place", NUMBER: "number"}
+_KIND_LABELS_ID = {PERSON: "nama orang atau jabatan", DATE: "tanggal", PLACE: "tempat", NUMBER: "angka"}
+RELATED_COUNT = 3
+LANGUAGE_NAMES = {"en": "English", "id": "Indonesian (Bahasa Indonesia)"}
+
+_CONTINUATION_RE = re.compile(
+    r"^(?:Sebabnya|Karena itu|Oleh karena itu|Oleh sebab itu|Untuk itu|Maka|Akibatnya|Dengan demikian"
+    r"|Therefore|Thus|Hence|That is why|This is why|As a result)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Exact words of a hit: ``text == article.text[start:end]`` because spans are sentence spans."""
+
+    hit: Hit
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.hit.text[self.start - self.hit.start : self.end - self.hit.start]
+
+
+@dataclass
+class Claim:
+    """One answer sentence (display text, no markers) and the quotes it cites."""
+
+    text: str
+    quotes: list[Quote]
+    verbatim: bool = False
+    """The text is the quote itself (extractive), so it supports itself."""
+    support: float = 0.0
+    supported: bool = False
+
+
+@dataclass
+class Draft:
+    claims: list[Claim] = field(default_factory=list)
+    abstained: bool = False
+    declined: bool = False
+    detail: str = ""
+    """Why the sources cannot answer, in the question's language (shown in the abstention)."""
+    related: list[Quote] = field(default_factory=list)
+    dropped_markers: list[int] = field(default_factory=list)
+
+
+def quote_of(candidate: Candidate) -> Quote:
+    return Quote(candidate.hit, candidate.start, candidate.end)
+
+
+def display_quote(text: str) -> str:
+    """Quoted article words as shown in an answer: bracketed numbers become "(3)" so text in an
+    article can never pose as a citation marker."""
+    return MARKER_RE.sub(r"(\1)", " ".join(text.split()))
+
+
+def related_quotes(ranked: list[Candidate]) -> list[Quote]:
+    return [quote_of(c) for c in ranked if len(words(c.text)) >= MIN_WORDS][:RELATED_COUNT]
+
+
+def unanswerable_detail(
+    analysis: QuestionAnalysis,
+    hits: list[Hit],
+    ranked: list[Candidate],
+    speaker: Person | None,
+) -> str | None:
+    """Why these sources cannot answer the question ("" when there is nothing specific to say),
+    or None when they might."""
+    en = analysis.language == "en"
+    source_words = {w for h in hits for w in words(f"{h.title} {h.text}")}
+    missing = [n for n in analysis.names if not set(words(n)) <= source_words]
+    if missing:
+        names = " ".join(missing)
+        return f" (they never mention {names})" if en else f" (sumber tidak menyebut {names})"
+    if not ranked:
+        return " (nothing relevant was found)" if en else " (tidak ada bagian yang relevan)"
+    names_a_person = analysis.speaker and any(w[:1].isupper() for w in analysis.speaker.split())
+    if analysis.kind == QUOTE and names_a_person and speaker is None:
+        return f" (no statement by {analysis.speaker})" if en else f" (tidak ada pernyataan {analysis.speaker})"
+    eligible = [c for c in ranked if _can_answer(c, analysis, speaker)]
+    if not eligible:
+        if analysis.kind not in KIND_MIN:
+            return ""
+        label = (_KIND_LABELS_EN if en else _KIND_LABELS_ID)[analysis.kind]
+        return f" (the closest passages hold no {label})" if en else f" (bagian terdekat tidak memuat {label})"
+    if speaker is not None and not analysis.topic:
+        return None
+    lexical = max(c.parts["lexical"] for c in eligible)
+    cosine = max(c.parts["cosine"] for c in eligible)
+    if lexical < MIN_LEXICAL and cosine < (MIN_COSINE_TYPED if analysis.kind in KIND_MIN else MIN_COSINE):
+        return ""
+    return None
+
+
+def answer_extractively(analysis: QuestionAnalysis, ranked: list[Candidate], ordered: list[Candidate],
+                        speaker: Person | None) -> Draft:
+    """Quote the best sentence(s) for the question, each as its own claim."""
+    eligible = [c for c in ranked if _can_answer(c, analysis, speaker)]
+    if not eligible:
+        return Draft(abstained=True, related=related_quotes(ranked))
+    best = eligible[0]
+    chosen = [best]
+    for other in eligible[1:2]:
+        if other.score >= best.score - SECOND_SENTENCE_MARGIN:
+            chosen.append(other)
+    chosen = _with_continuations(chosen, ordered)
+    claims: list[Claim] = []
+    introduced: set[str] = set()
+    for cand in sorted(chosen, key=lambda c: c.position):
+        who = cand.speaker
+        if who and who.name not in introduced and _needs_lead_in(cand, who, chosen, ordered):
+            intro = ordered[who.introduced_at]
+            claims.append(Claim(text=f"{who.label}:", quotes=[quote_of(intro)]))
+        if who:
+            introduced.add(who.name)
+        claims.append(Claim(text=display_quote(cand.text), quotes=[quote_of(cand)], verbatim=True))
+    return Draft(claims=claims)
+
+
+def _can_answer(cand: Candidate, analysis: QuestionAnalysis, speaker: Person | None) -> bool:
+    if len(words(cand.text)) < MIN_WORDS:
+        return False
+    if analysis.kind in KIND_MIN and cand.kinds.get(analysis.kind, 0) < KIND_MIN[analysis.kind]:
+        return False
+    if speaker is not None and cand.speaker != speaker:
+        return False
+    return True
+
+
+def _with_continuations(chosen: list[Candidate], ordered: list[Candidate]) -> list[Candidate]:
+    """Add the sentence right after a chosen one when it only makes sense with it ("Sebabnya, ...")
+    or finishes a quotation the chosen sentence opened."""
+    out = list(chosen)
+    for cand in chosen:
+        nxt = ordered[cand.position + 1] if cand.position + 1 < len(ordered) else None
+        if nxt is None or not nxt.follows_previous or nxt in out:
+            continue
+        opens_quote = cand.text.count('"') % 2 == 1 or cand.text.count("“") > cand.text.count("”")
+        if _CONTINUATION_RE.search(nxt.text) or opens_quote:
+            out.append(nxt)
+    return out
+
+
+def _needs_lead_in(cand: Candidate, who: Person, chosen: list[Candidate], ordered: list[Candidate]) -> bool:
+    """A sentence needs its speaker named when it names them only by pronoun and the sentence
+    introducing them is not quoted anyway."""
+    if who.introduced_at is None or any(c.position == who.introduced_at for c in chosen):
+        return False
+    names_them = any(part in cand.text for part in who.name.split() if len(part) > 2)
+    return not names_them and (is_anaphoric(cand.text) or cand.text.lstrip().startswith(('"', "“")))
+
+
+# -- LLM answerer ---------------------------------------------------------------------------
+
+_SOURCE_TAG_RE = re.compile(r"<\s*/?\s*source\b[^>]*>", re.IGNORECASE)
+_MARKER_LIST_RE = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")
+
+
+def render_sources(hits: list[Hit]) -> str:
+    """Number and fence the sources; tags and bracketed numbers inside them are neutralized."""
+    blocks = []
+    for i, hit in enumerate(hits, 1):
+        body = MARKER_RE.sub(r"(\1)", _SOURCE_TAG_RE.sub("(source tag removed)", hit.text))
+        title = _SOURCE_TAG_RE.sub("", hit.title)
+        blocks.append(f'<source id="{i}" title="{title}" date="{hit.date or ""}">\n{body}\n</source>')
+    return "\n\n".join(blocks)
+
+
+def answer_with_llm(chat_model: BaseChatModel, analysis: QuestionAnalysis, hits: list[Hit],
+                    ranked: list[Candidate], vectors: VectorCache | None) -> Draft:
+    """Ask the model for a cited answer and tie each [n] to a sentence of source n."""
+    abstain_phrase = load_prompt("abstain_phrase")
+    system = load_prompt("answer").format(
+        language=LANGUAGE_NAMES.get(analysis.language, "English"),
+        abstain=abstain_phrase,
+        sources=render_sources(hits),
+    )
+    reply = chat_model.invoke([SystemMessage(content=system), HumanMessage(content=analysis.text)])
+    text = reply.content if isinstance(reply.content, str) else str(reply.content)
+    return parse_reply(text, hits, abstain_phrase, vectors, related_quotes(ranked))
+
+
+def parse_reply(text: str, hits: list[Hit], abstain_phrase: str, vectors: VectorCache | None,
+                related: list[Quote]) -> Draft:
+    """Claims from a model reply; markers naming no given source are dropped (and recorded)."""
+    text = _MARKER_LIST_RE.sub(lambda m: "".join(f"[{n.strip()}]" for n in m.group(1).split(",")), text.strip())
+    if not text or abstain_phrase.lower() in text.lower():
+        return Draft(abstained=True, related=related)
+    draft = Draft(related=related)
+    for sentence in _reply_sentences(text):
+        numbers = [int(n) for n in MARKER_RE.findall(sentence)]
+        valid = list(dict.fromkeys(n for n in numbers if 1 <= n <= len(hits)))
+        draft.dropped_markers += [n for n in numbers if n not in valid]
+        claim_text = re.sub(r"\s+([.,;:!?])", r"\1", MARKER_RE.sub("", sentence)).strip()
+        if claim_text:
+            quotes = [best_quote(claim_text, hits[n - 1], vectors) for n in valid]
+            draft.claims.append(Claim(text=claim_text, quotes=quotes))
+    return draft
+
+
+def _reply_sentences(text: str) -> list[str]:
+    """Sentences of a reply, each keeping the markers written right after it."""
+    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
+    out: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if out and re.fullmatch(r"(?:\[\d+\]\s*)+[.!?]?", part):
+            out[-1] += " " + part
+        else:
+            out.append(part)
+    return out
+
+
+def best_quote(claim: str, hit: Hit, vectors: VectorCache | None) -> Quote:
+    """The sentence of ``hit`` that best supports ``claim``: shared stems, then embedding."""
+    sentences = hit.sentence_texts() or [(hit.start, hit.end, hit.text)]
+    claim_terms = set(content_terms(claim))
+    scores = [len(claim_terms & set(content_terms(t))) / (len(claim_terms) or 1) for _, _, t in sentences]
+    if vectors is not None and len(sentences) > 1:
+        cosines = vectors.documents([t for _, _, t in sentences]) @ vectors.query(claim)
+        scores = [s + float(c) for s, c in zip(scores, cosines)]
+    start, end, _ = sentences[max(range(len(sentences)), key=scores.__getitem__)]
+    return Quote(hit, start, end)

@@ -1,0 +1,252 @@
+"""Question sets for evaluation: Warta's own jsonl format and adapters for the public sets.
+
+Every adapter returns a ``QuestionSet``: the questions plus, for the public sets, their passages
+as ``Article``s, so an evaluation can index exactly the passages the questions were written on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.records import Article
+
+FORMATS = ("auto", "warta", "squad", "facqa", "belebele-en", "belebele-id")
+LANGS = ("en", "id")
+
+
+class QuestionSetError(ValueError):
+    """A question file that cannot be read; the message names every bad line."""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    answerable: bool = True
+    support: tuple[str, ...] = ()
+    """Alternatives: a citation supports the answer when its quote holds any one of them."""
+    doc_id: str | None = None
+    lang: str = "id"
+    tags: tuple[str, ...] = ()
+    history: tuple[tuple[str, str], ...] = ()
+    """Earlier (question, answer) turns, for follow-up questions."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class QuestionSet:
+    name: str
+    questions: list[Question]
+    articles: list[Article] = field(default_factory=list)
+    """The set's own passages (empty for Warta's format: those questions ask about an index)."""
+
+
+def load_question_set(path: str | Path, fmt: str = "auto") -> QuestionSet:
+    """Read a question file in any supported format (``auto`` guesses it from the content)."""
+    path = Path(path)
+    if not path.is_file():
+        raise QuestionSetError(f"{path}: no such file")
+    if fmt not in FORMATS:
+        raise QuestionSetError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "auto":
+        fmt = detect_format(path)
+    if fmt == "warta":
+        return QuestionSet(path.stem, load_warta(path))
+    if fmt == "squad":
+        return load_squad(path)
+    if fmt == "facqa":
+        return load_facqa(path)
+    return load_belebele(path, lang=fmt.split("-")[1])
+
+
+def detect_format(path: Path) -> str:
+    if path.suffix == ".json":
+        return "squad"
+    first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "")
+    try:
+        record = json.loads(first)
+    except json.JSONDecodeError:
+        raise QuestionSetError(f"{path}:1: not JSON; cannot guess the format") from None
+    if "passage_id_text" in record:
+        raise QuestionSetError(f"{path}: a Belebele file; choose --format belebele-en or belebele-id")
+    if "passage" in record and "answers" in record:
+        return "facqa"
+    return "warta"
+
+
+def load_warta(path: str | Path) -> list[Question]:
+    """Warta's jsonl (see data/questions/README.md); collects every bad line before failing."""
+    path = Path(path)
+    questions: list[Question] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            question = _warta_question(json.loads(line))
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{number}: invalid JSON ({exc.msg})")
+            continue
+        except ValueError as exc:
+            problems.append(f"{path}:{number}: {exc}")
+            continue
+        if question.id in seen:
+            problems.append(f"{path}:{number}: duplicate id {question.id!r}")
+            continue
+        seen.add(question.id)
+        questions.append(question)
+    if problems:
+        raise QuestionSetError("\n".join(problems))
+    if not questions:
+        raise QuestionSetError(f"{path}: no questions")
+    return questions
+
+
+def _warta_question(record: Any) -> Question:
+    if not isinstance(record, dict):
+        raise ValueError("each line must be a JSON object")
+    unknown = set(record) - {f for f in Question.__dataclass_fields__}
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+    for name in ("id", "question"):
+        if not isinstance(record.get(name), str) or not record[name].strip():
+            raise ValueError(f"{name!r} must be a non-empty string")
+    answerable = record.get("answerable")
+    if not isinstance(answerable, bool):
+        raise ValueError("'answerable' must be true or false")
+    answers = _strings(record, "answers")
+    if answerable and not answers:
+        raise ValueError("an answerable question needs at least one answer")
+    if not answerable and answers:
+        raise ValueError("an unanswerable question must have no answers")
+    lang = record.get("lang", "id")
+    if lang not in LANGS:
+        raise ValueError(f"'lang' must be one of {', '.join(LANGS)}")
+    doc_id = record.get("doc_id")
+    if doc_id is not None and (not isinstance(doc_id, str) or not doc_id):
+        raise ValueError("'doc_id' must be a non-empty string")
+    history = record.get("history", [])
+    if not isinstance(history, list) or not all(
+        isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) for x in t) for t in history
+    ):
+        raise ValueError("'history' must be a list of [question, answer] pairs")
+    return Question(
+        id=record["id"],
+        question=record["question"],
+        answers=answers,
+        answerable=answerable,
+        support=_strings(record, "support"),
+        doc_id=doc_id,
+        lang=lang,
+        tags=_strings(record, "tags"),
+        history=tuple(tuple(t) for t in history),
+    )
+
+
+def _strings(record: dict, name: str) -> tuple[str, ...]:
+    value = record.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"{name!r} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def passage_article(prefix: str, text: str, doc_id: str | None = None) -> Article:
+    """A passage as an article; the id is the set's own passage id or a hash of the text, so
+    repeated passages collapse into one article and ids stay the same across runs."""
+    doc_id = doc_id or f"{prefix}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:12]}"
+    words = text.split()
+    title = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+    return Article(doc_id=doc_id, title=title, text=text, origin=prefix)
+
+
+def load_squad(path: str | Path) -> QuestionSet:
+    """SQuAD-style json (TyDi-id, IDK-MRC): either the flat list of ``{context, qas}`` these
+    sets ship as, or the nested ``{"data": [{"paragraphs": [...]}]}`` of SQuAD itself.
+    Unanswerable: ``is_impossible`` or no answers."""
+    path = Path(path)
+    prefix = path.parent.name or "squad"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    paragraphs = data if isinstance(data, list) else [p for item in data["data"] for p in item["paragraphs"]]
+    articles: dict[str, Article] = {}
+    questions = []
+    for paragraph in paragraphs:
+        article = passage_article(prefix, paragraph["context"])
+        articles.setdefault(article.doc_id, article)
+        for qa in paragraph["qas"]:
+            answers = tuple(dict.fromkeys(a["text"] for a in qa.get("answers", []) if a["text"].strip()))
+            answerable = bool(answers) and not qa.get("is_impossible", False)
+            questions.append(
+                Question(
+                    id=str(qa["id"]),
+                    question=qa["question"],
+                    answers=answers if answerable else (),
+                    answerable=answerable,
+                    support=answers if answerable else (),
+                    doc_id=article.doc_id,
+                    lang="id",
+                    tags=(prefix,) if answerable else (prefix, "unanswerable"),
+                )
+            )
+    return QuestionSet(f"{prefix}-{path.stem}", questions, list(articles.values()))
+
+
+def load_facqa(path: str | Path) -> QuestionSet:
+    """FacQA jsonl: one ``{id, question, passage, answers}`` per line; answers are passage spans."""
+    path = Path(path)
+    articles: dict[str, Article] = {}
+    questions = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        article = passage_article("facqa", record["passage"])
+        articles.setdefault(article.doc_id, article)
+        answers = tuple(record["answers"])
+        questions.append(
+            Question(
+                id=record["id"],
+                question=record["question"],
+                answers=answers,
+                support=answers,
+                doc_id=article.doc_id,
+                lang="id",
+                tags=("facqa",),
+            )
+        )
+    return QuestionSet(path.stem, questions, list(articles.values()))
+
+
+def load_belebele(path: str | Path, lang: str) -> QuestionSet:
+    """Belebele pairs asked in English or Indonesian over the Indonesian passage. The gold answer
+    is the correct choice's text (a paraphrase, rarely a span), so no ``support`` words: a
+    citation counts when it comes from the question's passage."""
+    if lang not in LANGS:
+        raise QuestionSetError(f"Belebele language must be en or id, not {lang!r}")
+    path = Path(path)
+    articles: dict[str, Article] = {}
+    questions = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        article = passage_article("belebele", record["passage_id_text"], doc_id=record["passage_id"])
+        articles.setdefault(article.doc_id, article)
+        questions.append(
+            Question(
+                id=f"{record['id']}-{lang}",
+                question=record[f"question_{lang}"],
+                answers=(record[f"answer_{lang}"],),
+                doc_id=article.doc_id,
+                lang=lang,
+                tags=("belebele", "cross-lingual") if lang == "en" else ("belebele",),
+            )
+        )
+    return QuestionSet(f"{path.stem}-{lang}", questions, list(articles.values()))

@@ -1,0 +1,83 @@
+"""Verification: every answer sentence must be backed by the quotes it cites, for every backend.
+
+Support (0..1) is the larger of two views: the share of the sentence's stemmed content words
+found in its quotes, and the embedder's similarity (which is what lets an English sentence be
+checked against an Indonesian quote). Two things no similarity can excuse: a number, or a name,
+in the sentence that its quotes do not contain. Unsupported sentences leave the answer text but
+stay on record in ``Answer.sentences``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from assistant.answering import Claim
+from assistant.evidence import VectorCache
+from assistant.language import COMMON_CAPITALIZED_WORDS
+from assistant.textproc import content_terms, stopwords, words
+
+SUPPORT_MIN = 0.5
+"""A sentence with less support than this is removed from the answer."""
+COSINE_FLOOR = 0.80
+COSINE_FULL = 0.90
+"""e5 cosines between a sentence and its quote map linearly from FLOOR (no support) to FULL (1.0)."""
+
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_CAPITALIZED_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]+")
+
+
+def check_claims(claims: list[Claim], vectors: VectorCache | None) -> None:
+    """Set ``support`` and ``supported`` on every claim."""
+    to_embed = [c for c in claims if c.quotes and not c.verbatim and vectors is not None]
+    cosines = _best_cosines(to_embed, vectors) if to_embed else {}
+    for claim in claims:
+        if not claim.quotes:
+            claim.support = 0.0
+        elif claim.verbatim:
+            claim.support = 1.0
+        else:
+            claim.support = support(claim.text, [q.text for q in claim.quotes], cosines.get(id(claim)))
+        claim.supported = claim.support >= SUPPORT_MIN
+
+
+def support(claim: str, quotes: list[str], cosine: float | None = None) -> float:
+    """How well ``quotes`` back ``claim``, 0..1; 0 when a number or name in it is not quoted."""
+    quoted = " ".join(quotes)
+    if not numbers_of(claim) <= numbers_of(quoted) or missing_names(claim, quoted):
+        return 0.0
+    terms = set(content_terms(claim))
+    lexical = len(terms & set(content_terms(quoted))) / len(terms) if terms else 0.0
+    dense = 0.0
+    if cosine is not None:
+        dense = float(np.clip((cosine - COSINE_FLOOR) / (COSINE_FULL - COSINE_FLOOR), 0.0, 1.0))
+    return max(lexical, dense)
+
+
+def numbers_of(text: str) -> set[str]:
+    """Numbers with their digit grouping removed: "5,000" and "5.000" are both "5000"."""
+    return {re.sub(r"[.,]", "", n) for n in _NUMBER_RE.findall(text)}
+
+
+def missing_names(claim: str, quoted: str) -> list[str]:
+    """Capitalized words inside the claim (not sentence-initial, not common English words a
+    translation would add) that its quotes never contain."""
+    have = set(words(quoted))
+    missing = []
+    for match in _CAPITALIZED_RE.finditer(claim):
+        word = match.group().removesuffix("'s").removesuffix("’s")
+        lower = word.lower()
+        if lower in COMMON_CAPITALIZED_WORDS or lower in stopwords():
+            continue
+        if not set(words(word)) <= have:
+            missing.append(word)
+    return missing
+
+
+def _best_cosines(claims: list[Claim], vectors: VectorCache) -> dict[int, float]:
+    out = {}
+    for claim in claims:
+        quote_vectors = vectors.documents([q.text for q in claim.quotes])
+        out[id(claim)] = float(np.max(quote_vectors @ vectors.query(claim.text)))
+    return out

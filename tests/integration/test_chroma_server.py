@@ -1,0 +1,90 @@
+"""Warta against a real `chroma run` server: several processes share one server's articles."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant import lexical
+from assistant.records import Article
+from assistant.service import Warta
+from assistant.settings import Settings
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory):
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma run did not start")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def _service(url, tmp_path, name, collection):
+    return Warta(Settings.from_env(index_dir=tmp_path / name, chroma_url=url, collection=collection,
+                                   embedding_model="fake"))
+
+
+def test_two_services_share_one_server(chroma_url, tmp_path):
+    first = _service(chroma_url, tmp_path, "first", "shared")
+    second = _service(chroma_url, tmp_path, "second", "shared")
+    first.ingest([REPO / "data" / "articles"])
+    second.ingest_articles([Article("banjir", "Banjir besar melanda Kota Bekasi pada Senin pagi.", title="Banjir")])
+    for service in (first, second):
+        stats = service.stats()
+        assert stats["articles"] == 2 and stats["chroma"] == chroma_url
+        assert stats["chunks"] == stats["lexical_chunks"] == stats["catalog_chunks"]
+    assert first.retrieve("banjir bekasi", k=1)[0].doc_id == "banjir"
+    assert second.retrieve("rakor polres forkopimko", k=1)[0].doc_id == "seed-polres-jakbar-rakor-pilkada"
+    second.index().sync(force=True)
+    index = second.index()
+    lexical_only = index.lexical_search(lexical.analyze(index.conn, "Syahduddi"), 3, None)
+    assert lexical_only, "the lexical side must see the other process's article"
+
+
+def test_a_replaced_article_reaches_the_other_process(chroma_url, tmp_path):
+    writer = _service(chroma_url, tmp_path, "writer", "replace")
+    reader = _service(chroma_url, tmp_path, "reader", "replace")
+    writer.ingest_articles([Article("x", "Harga cabai naik tajam.", title="Cabai")])
+    assert reader.retrieve("cabai", k=1)[0].text == "Harga cabai naik tajam."
+    writer.ingest_articles([Article("x", "Harga cabai turun lagi.", title="Cabai")])
+    reader.index().sync(force=True)
+    assert reader.retrieve("cabai", k=1)[0].text == "Harga cabai turun lagi."
+    assert reader.stats()["chunks"] == 1
+
+
+def test_a_separate_process_sees_the_articles(chroma_url, tmp_path):
+    writer = _service(chroma_url, tmp_path, "w", "procs")
+    writer.ingest_articles([Article("gempa", "Gempa bermagnitudo 5,2 mengguncang Cianjur.", title="Gempa")])
+    env = {**os.environ, "WARTA_CHROMA_URL": chroma_url, "WARTA_COLLECTION": "procs",
+           "WARTA_EMBEDDING_MODEL": "fake", "WARTA_INDEX_DIR": str(tmp_path / "other-process")}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "gempa cianjur", "--k", "1"],
+                         env=env, capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert "Gempa" in out.stdout

@@ -1,0 +1,307 @@
+"""The chat UI's own logic, without a browser or a model: rendering, uploads, handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Answer, Citation
+from assistant.errors import InvalidQuestion
+from assistant.records import Article, Filters
+from assistant.settings import Settings
+from assistant.ui import (
+    ChatHandlers,
+    build_app,
+    configured_backends,
+    escape_chat_text,
+    filters_from_panel,
+    highlighted_paragraph,
+    render_sources,
+    render_status,
+    safe_upload_name,
+    store_upload,
+    stream_steps,
+    upload_rejection,
+)
+
+HOSTILE_TITLE = '<script>alert("title")</script>'
+HOSTILE_TEXT = (
+    "Paragraf pertama.\n"
+    'Rakor digelar <img src=x onerror="alert(1)"> pada Selasa, 30 Juli 2024. Lalu <b>selesai</b>.\n'
+    "Paragraf ketiga."
+)
+QUOTE = "pada Selasa, 30 Juli 2024."
+
+
+def hostile_article() -> Article:
+    return Article(doc_id="evil", title=HOSTILE_TITLE, text=HOSTILE_TEXT, date="2024-07-30",
+                   source="<i>src</i>", url="javascript:alert(2)")
+
+
+def citation_for(article: Article, quote: str, n: int = 1) -> Citation:
+    start = article.text.index(quote)
+    return Citation(n=n, doc_id=article.doc_id, title=article.title, source=article.source, date=article.date,
+                    url=article.url, chunk_id=f"{article.doc_id}:0", quote=quote, start=start, end=start + len(quote))
+
+
+@dataclass
+class FakeReport:
+    articles_added: int = 1
+    articles_replaced: int = 0
+    articles_unchanged: int = 0
+    duplicates: int = 0
+    chunks_added: int = 2
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class FakeService:
+    """The service methods the UI calls, with canned answers and a record of what it was asked."""
+
+    def __init__(self, answer: Answer | Exception | None = None):
+        self.articles = {"evil": hostile_article()}
+        self.answer = answer
+        self.asked: list[dict] = []
+        self.ingested: list[list[Path]] = []
+
+    def stats(self) -> dict:
+        return {"articles": len(self.articles), "chunks": 3, "lexical_chunks": 3, "embedding_model": "fake",
+                "index_dir": "index", "sources": ["detik.com"], "date_min": "2024-07-30", "date_max": "2024-07-30"}
+
+    def article(self, doc_id: str) -> Article | None:
+        return self.articles.get(doc_id)
+
+    def ask(self, question, history=None, top_k=None, backend=None, filters=None) -> Answer:
+        self.asked.append({"question": question, "history": history, "top_k": top_k, "backend": backend,
+                           "filters": filters})
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer or cited_answer(question)
+
+    def ingest(self, paths, progress=False) -> FakeReport:
+        self.ingested.append(list(paths))
+        return FakeReport()
+
+    def retrieve(self, query, k=10, filters=None):
+        return []
+
+    def ensure_index(self):
+        return None
+
+
+def cited_answer(question: str = "Kapan rakor digelar?") -> Answer:
+    article = hostile_article()
+    return Answer(question=question, text="Rakor digelar pada Selasa, 30 Juli 2024 [1].",
+                  citations=[citation_for(article, QUOTE)], language="id")
+
+
+def abstained_answer() -> Answer:
+    article = hostile_article()
+    return Answer(question="How many voters?", text="The sources do not say how many voters are registered.",
+                  abstained=True, language="en", related=[citation_for(article, "Paragraf ketiga.")])
+
+
+def run_respond(handlers: ChatHandlers, question: str, conversation=None, **panel) -> list[tuple]:
+    values = {"top_k": 5, "date_from": "", "date_to": "", "sources": [], "backend": "extractive", **panel}
+    return list(handlers.respond(question, [], conversation or [], values["top_k"], values["date_from"],
+                                 values["date_to"], values["sources"], values["backend"]))
+
+
+# ---------------------------------------------------------------- rendering
+
+def test_sources_panel_escapes_hostile_article_and_highlights_exact_quote():
+    article = hostile_article()
+    panel = render_sources(cited_answer(), {"evil": article}.get, turn=1)
+    assert "<script>" not in panel and "<img" not in panel and "<b>" not in panel and "<i>" not in panel
+    assert "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;" in panel
+    assert '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;' in panel  # the paragraph, escaped
+    assert f"<mark>{QUOTE}</mark>" in panel
+    assert "Paragraf pertama" not in panel and "Paragraf ketiga" not in panel  # only the quote's paragraph
+    assert 'href="javascript' not in panel
+    assert 'data-turn="1"' in panel and "2024-07-30" in panel
+
+
+def test_sources_panel_links_http_urls_safely():
+    article = Article(doc_id="a", title="Judul", text="Satu kalimat.", url='https://x.test/a?b="c"')
+    panel = render_sources(Answer(question="q", text="t [1]", citations=[citation_for(article, "Satu kalimat.")]),
+                           {"a": article}.get, turn=2)
+    assert 'href="https://x.test/a?b=&quot;c&quot;"' in panel and 'rel="noopener noreferrer"' in panel
+
+
+def test_highlight_falls_back_to_quote_when_article_changed_or_missing():
+    article = hostile_article()
+    citation = citation_for(article, QUOTE)
+    changed = Article(doc_id="evil", title="t", text="Teks yang lain sama sekali, tidak ada kutipan di sini.")
+    assert highlighted_paragraph(citation, None) == f"<mark>{QUOTE}</mark>"
+    assert highlighted_paragraph(citation, changed) == f"<mark>{QUOTE}</mark>"
+
+
+def test_long_paragraph_is_trimmed_around_the_quote():
+    text = "kata " * 500 + "KUTIPAN PENTING." + " lagi" * 500
+    article = Article(doc_id="long", title="t", text=text)
+    rendered = highlighted_paragraph(citation_for(article, "KUTIPAN PENTING."), article)
+    assert "<mark>KUTIPAN PENTING.</mark>" in rendered
+    assert rendered.startswith("…") and rendered.endswith("…") and len(rendered) < 1000
+
+
+def test_abstention_is_styled_apart_and_lists_related_passages():
+    panel = render_sources(abstained_answer(), {"evil": hostile_article()}.get, turn=1)
+    assert "warta-abstained" in panel and "Not in the sources" in panel and "not an answer" in panel
+    assert "<mark>Paragraf ketiga.</mark>" in panel
+
+
+def test_chat_text_is_shown_literally():
+    escaped = escape_chat_text('<script>x</script> *bold* [1] $x$')
+    assert "<script>" not in escaped and "&lt;script&gt;" in escaped
+    assert r"\*bold\*" in escaped and r"\[1\]" in escaped and r"\$x\$" in escaped
+
+
+def test_status_panel_shows_counts_and_model_escaped():
+    status = render_status({"articles": 3, "chunks": 12, "embedding_model": "<e5>", "date_min": None})
+    assert "<strong>3</strong> articles" in status and "<strong>12</strong> chunks" in status
+    assert "&lt;e5&gt;" in status
+
+
+def test_stream_steps_end_with_the_whole_text():
+    steps = list(stream_steps("Rakor digelar pada Selasa, 30 Juli 2024 [1]."))
+    assert steps[-1] == "Rakor digelar pada Selasa, 30 Juli 2024 [1]."
+    assert len(steps) > 1 and all(steps[i + 1].startswith(steps[i]) for i in range(len(steps) - 1))
+
+
+# ---------------------------------------------------------------- uploads
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("../../etc/passwd", "passwd"),
+        ("/etc/cron.d/evil.txt", "evil.txt"),
+        ("..\\..\\windows\\win.ini", "win.ini"),
+        ("C:\\Users\\x\\berita.md", "berita.md"),
+        (".env", "env"),
+        ("...hidden.txt", "hidden.txt"),
+        ("ber\x00ita.txt", "berita.txt"),
+        ("berita utama (1).TXT", "berita_utama_1.txt"),
+        ("..", "article"),
+        ("", "article"),
+        ("a..b.txt", "a.b.txt"),
+    ],
+)
+def test_safe_upload_name(name, expected):
+    assert safe_upload_name(name) == expected
+
+
+def test_safe_upload_name_is_bounded():
+    assert len(safe_upload_name("x" * 1000 + ".txt")) <= 120
+    assert safe_upload_name("x" * 1000 + ".txt").endswith(".txt")
+
+
+def test_store_upload_stays_inside_uploads_and_never_overwrites(tmp_path):
+    source = tmp_path / "incoming.txt"
+    source.write_text("Isi berita.", encoding="utf-8")
+    uploads = tmp_path / "data" / "uploads"
+    first = store_upload(source, "../../escape.txt", uploads)
+    second = store_upload(source, "../../escape.txt", uploads)
+    assert first == uploads / "escape.txt" and second == uploads / "escape-2.txt"
+    assert not (tmp_path / "escape.txt").exists()
+    assert second.read_text(encoding="utf-8") == "Isi berita."
+
+
+def test_upload_rejection_messages():
+    assert upload_rejection("berita.md", 100, 10) is None
+    assert upload_rejection("BERITA.HTM", 100, 10) is None
+    assert "not a supported format" in upload_rejection("malware.exe", 100, 10)
+    assert ".txt" in upload_rejection("report.pdf", 100, 10)
+    too_big = upload_rejection("big.txt", 11 * 1024 * 1024, 10)
+    assert "11.0 MB" in too_big and "10 MB limit" in too_big
+    assert "empty" in upload_rejection("empty.txt", 0, 10)
+
+
+def test_add_articles_stores_safely_ingests_and_reports(tmp_path):
+    service = FakeService()
+    handlers = ChatHandlers(service, Settings(data_dir=tmp_path / "data"))
+    good = tmp_path / "gradio" / "berita baru.txt"
+    bad = tmp_path / "gradio" / "virus.exe"
+    good.parent.mkdir()
+    good.write_text("Judul\n\nIsi.", encoding="utf-8")
+    bad.write_bytes(b"MZ")
+    result, status, sources_update, cleared = handlers.add_articles([str(good), str(bad)], progress=NoProgress())
+    assert service.ingested == [[tmp_path / "data" / "uploads" / "berita_baru.txt"]]
+    assert "berita_baru.txt: 1 article(s) added" in result and "virus.exe: not a supported format" in result
+    assert "articles" in status and sources_update["choices"] == ["detik.com"] and cleared is None
+
+
+class NoProgress:
+    def tqdm(self, iterable, desc=None):
+        return iterable
+
+
+# ---------------------------------------------------------------- chat handler
+
+def test_respond_streams_then_shows_sources_and_remembers_the_turn():
+    service = FakeService()
+    steps = run_respond(ChatHandlers(service, Settings()), "Kapan rakor digelar?", top_k=4)
+    chat, panel, conversation, box = steps[-1]
+    assert steps[0][3] == "" and len(steps) > 3  # box emptied at once; several streamed steps
+    assert chat[0] == {"role": "user", "content": "Kapan rakor digelar?"}
+    assert r"\[1\]" in chat[1]["content"]
+    assert "<mark>" in panel and 'data-turn="1"' in panel
+    assert conversation == [("Kapan rakor digelar?", "Rakor digelar pada Selasa, 30 Juli 2024 [1].")]
+    assert service.asked[0]["top_k"] == 4 and service.asked[0]["filters"] is None
+
+
+def test_follow_up_passes_the_conversation_and_filters():
+    service = FakeService()
+    history = [("Kapan rakor digelar?", "Rakor digelar pada Selasa [1].")]
+    run_respond(ChatHandlers(service, Settings()), "Siapa yang hadir?", conversation=history,
+                date_from="2024-07-01", sources=["detik.com"])
+    assert service.asked[0]["history"] == history
+    assert service.asked[0]["filters"] == Filters("2024-07-01", None, ("detik.com",))
+
+
+def test_abstained_reply_carries_the_badge():
+    chat, panel, _, _ = run_respond(ChatHandlers(FakeService(abstained_answer()), Settings()), "How many voters?")[-1]
+    assert "warta-badge-abstained" in chat[1]["content"] and "warta-abstained" in panel
+
+
+def test_warta_error_is_a_friendly_chat_message():
+    service = FakeService(InvalidQuestion("The question is empty or too long."))
+    chat, panel, conversation, _ = run_respond(ChatHandlers(service, Settings()), "x" * 5)[-1]
+    assert chat[-1]["content"].startswith("⚠️ The question is empty or too long\\.")
+    assert "Traceback" not in chat[-1]["content"] and conversation == []
+
+
+def test_unexpected_error_hides_the_traceback():
+    chat, _, _, _ = run_respond(ChatHandlers(FakeService(RuntimeError("boom")), Settings()), "q")[-1]
+    assert "boom" not in chat[-1]["content"] and "server log" in chat[-1]["content"]
+
+
+def test_bad_date_filter_is_reported_not_raised():
+    service = FakeService()
+    chat, _, _, _ = run_respond(ChatHandlers(service, Settings()), "q", date_to="30/07/2024")[-1]
+    assert r"2024\-07\-30" in chat[-1]["content"] and service.asked == []
+
+
+def test_filters_from_panel_empty_is_none():
+    assert filters_from_panel("", " ", []) is None
+
+
+def test_backend_choices_list_only_configured_ones():
+    assert configured_backends(Settings()) == ["extractive"]
+    assert configured_backends(Settings(backend="ollama", llm_model="qwen")) == ["extractive", "ollama"]
+    assert configured_backends(Settings(llamacpp_model_path="/m.gguf")) == ["extractive", "llamacpp"]
+
+
+def test_build_app_takes_any_service():
+    app = build_app(FakeService(), Settings())
+    assert app.title.startswith("Warta")
+
+
+def test_citations_of_one_article_share_one_entry():
+    article = hostile_article()
+    answer = Answer(question="q", text="a [1]. b [2].", citations=[citation_for(article, QUOTE, 1),
+                                                                    citation_for(article, "Paragraf ketiga.", 2)])
+    panel = render_sources(answer, {"evil": article}.get, turn=1)
+    assert panel.count('class="warta-source"') == 1 and panel.count("<mark>") == 2
+    assert '<blockquote data-n="1">' in panel and '<blockquote data-n="2">' in panel
