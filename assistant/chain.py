@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answer import Answer, Citation, SentenceSupport
@@ -35,11 +34,13 @@ from assistant.evidence import (
 )
 from assistant.followup import condense
 from assistant.language import analyze_question
-from assistant.llm import make_chat_model
 from assistant.prompts import message
 from assistant.records import Filters, Hit
 from assistant.settings import BACKENDS, Settings, SettingsError
 from assistant.verify import check_claims
+
+if TYPE_CHECKING:  # chat-model classes import slowly (~1 s); the extractive path never needs them
+    from langchain_core.language_models import BaseChatModel
 
 Retrieve = Callable[[str, int, Filters | None], list[Hit]]
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -69,6 +70,8 @@ def build_answer_chain(retrieve: Retrieve, settings: Settings, embedder: Embeddi
         if chat_model is not None:
             return chat_model
         if backend not in models:
+            from assistant.llm import make_chat_model
+
             models[backend] = make_chat_model(settings.replace(backend=backend))
         return models[backend]
 

@@ -2,9 +2,13 @@
 
 The hits of one article are merged back into reading order so a sentence like "Dia juga ..."
 or '"...," imbuhnya.' can be attributed to the person named a few sentences earlier, even when
-that person sits in another chunk. Sentences are scored by lexical overlap (stemmed, idf-weighted),
-the embedder's similarity to the question (only for the best lexical candidates, and cached,
+that person sits in another chunk. Sentences are scored by lexical overlap (stemmed, idf-weighted,
+over ``QueryUnit``s: an English question's glossary phrases match their Indonesian words, and the
+question's focus terms weigh double), whether they hold the focus, the embedder's similarity to
+the question (only for the few best pre-scored candidates, cut to ``EMBED_MAX_CHARS`` and cached,
 because embedding is the slow part), the kind of answer they hold, and the hit's retrieval rank.
+``parts["attribute"]`` (overlap with what the question asks about beyond names and dates) feeds
+the abstention rule in ``answering``.
 """
 
 from __future__ import annotations
@@ -20,13 +24,16 @@ from assistant.language import (
     QUOTE,
     SPEECH_VERB_RE,
     TITLE_WORDS,
+    EN_FUNCTION_WORDS,
     QuestionAnalysis,
+    frame_words,
     is_anaphoric,
     kind_scores,
     phrase_match,
 )
+from assistant.glossary import related_stems, translations
 from assistant.records import Hit
-from assistant.textproc import content_terms, stopwords
+from assistant.textproc import content_terms, stopwords, words
 
 # Score weights; the kind weight is high because a sentence without the asked-for kind of
 # answer (a date for "when") cannot answer, however similar it is.
@@ -35,8 +42,16 @@ W_LEXICAL = 1.0
 W_KIND = 0.8
 W_RETRIEVAL = 0.2
 W_SPEAKER = 1.0
-EMBED_TOP = 12
-"""How many pre-scored sentences get an embedding per question (the rest keep dense 0)."""
+W_FOCUS = 0.5
+"""Bonus for holding the question's focus (its predicate: "attended" → "dihadiri")."""
+FOCUS_BOOST = 2.0
+"""Focus units weigh this many times their idf in the lexical overlap."""
+EMBED_TOP = 4
+"""How many pre-scored sentences get an embedding per question (the rest keep dense 0): each new
+sentence costs ~25 ms on 2 cores, so only the few that can still win are embedded."""
+EMBED_MAX_CHARS = 400
+DENSE_FLOOR = 0.75
+DENSE_FULL = 0.90
 MAX_GAP_CHARS = 3
 """Two sentences this close (whitespace apart) are consecutive in the article."""
 
@@ -245,29 +260,116 @@ def match_speaker(phrase: str, people: list[Person]) -> Person | None:
     return best[1] if best[0] >= SPEAKER_MIN_MATCH else None
 
 
+@dataclass(frozen=True)
+class QueryUnit:
+    """One thing a sentence may share with the question: a stem, or an English glossary phrase
+    with its Indonesian renderings; any one alternative (all of its stems) matches."""
+
+    label: str
+    alternatives: tuple[frozenset[str], ...]
+    focus: bool = False
+
+
+FRAME_WORDS = frozenset(
+    """name names date time day year month place number many much kind type nama tanggal hari
+    tahun bulan pukul jam jumlah tempat lokasi letak judul""".split()
+)
+"""Words that frame what kind of answer is wanted ("what is the name of", "tanggal berapa"),
+not what it is about: they are left out of the overlap."""
+
+
+_DATE_WORD_RE = re.compile(
+    r"(?:19|20)\d\d|januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember"
+    r"|senin|selasa|rabu|kamis|jumat|sabtu|minggu|january|february|march|june|july|august|october|december"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
+"""Dates in a question that is not about a date are context (often from the article's dateline)."""
+
+
+def query_units(analysis: QuestionAnalysis) -> list[QueryUnit]:
+    """What a sentence should share with the question: its content stems (for English questions
+    also the glossary's Indonesian words, since the articles may be Indonesian), without the
+    speaker's words; units holding a focus term are marked."""
+    text = analysis.topic if analysis.kind == QUOTE and analysis.topic else analysis.text
+    if analysis.kind == QUOTE and not analysis.topic and analysis.speaker:
+        text = analysis.text.replace(analysis.speaker, " ")
+    speaker_terms = set(content_terms(analysis.speaker or ""))
+    focus_stems = set(content_terms(" ".join(analysis.focus_terms)))
+    focus_words = set(analysis.focus_terms)
+    units: list[QueryUnit] = []
+    seen: set[str] = set()
+    rest = text
+    if analysis.language == "en":
+        for english, targets in translations(text):
+            stems = frozenset(content_terms(english))
+            if not stems or stems <= speaker_terms or english in FRAME_WORDS or english in frame_words(text, "en"):
+                continue
+            alternatives = [frozenset(content_terms(t)) for t in targets] + [stems]
+            is_focus = bool(set(english.split()) & focus_words)
+            units.append(QueryUnit(english, tuple(a for a in alternatives if a), is_focus))
+            seen |= stems
+            rest = re.sub(rf"\b{re.escape(english)}\b", " ", rest, flags=re.IGNORECASE)
+    frames = FRAME_WORDS | frame_words(analysis.text, analysis.language)
+    if analysis.language == "en":
+        frames = frames | EN_FUNCTION_WORDS
+    for word in words(rest):
+        if word in frames:
+            continue
+        for stem in content_terms(word):
+            if stem in seen or stem in speaker_terms:
+                continue
+            seen.add(stem)
+            alternatives = (frozenset([stem]), *(frozenset([r]) for r in related_stems(stem)))
+            units.append(QueryUnit(stem, alternatives, stem in focus_stems or word in focus_words))
+    return units
+
+
+def unit_matches(unit: QueryUnit, terms: set[str]) -> bool:
+    return any(alt <= terms for alt in unit.alternatives)
+
+
 def score_candidates(
     sentences: list[Candidate],
     analysis: QuestionAnalysis,
     vectors: VectorCache | None,
     speaker: Person | None,
 ) -> list[Candidate]:
-    """Score every sentence for the question; best first."""
+    """Score every sentence for the question; best first. Embeds at most ``EMBED_TOP`` sentences
+    (the best by everything else), each cut to ``EMBED_MAX_CHARS``; vectors are cached."""
     if not sentences:
         return []
-    focus = analysis.topic if analysis.kind == QUOTE and analysis.topic else analysis.text
-    query_terms = set(content_terms(focus)) - set(content_terms(analysis.speaker or ""))
+    units = query_units(analysis)
     sentence_terms = [set(content_terms(c.text)) for c in sentences]
     idf = _idf(sentence_terms)
-    total = sum(idf.get(t, _unseen_idf(len(sentences))) for t in query_terms)
+    unseen = _unseen_idf(len(sentences))
+    weights = [
+        (FOCUS_BOOST if u.focus else 1.0) * max((min(idf.get(t, unseen) for t in alt) for alt in u.alternatives),
+                                                 default=unseen)
+        for u in units
+    ]
+    total = sum(weights)
+    focus_units = [i for i, u in enumerate(units) if u.focus]
+    name_stems = set(content_terms(" ".join(analysis.names)))
+    date_stems = {u.label for u in units if _DATE_WORD_RE.fullmatch(u.label)}
+    plain = [i for i, u in enumerate(units) if not (u.alternatives[-1] <= name_stems | date_stems)]
+    plain_total = sum(weights[i] for i in plain)
     ranks = {h: i for i, h in enumerate(dict.fromkeys(c.hit.chunk_id for c in sorted(sentences, key=lambda c: c.hit.rank)))}
     for cand, terms in zip(sentences, sentence_terms):
         cand.kinds = kind_scores(cand.text)
-        lexical = sum(idf[t] for t in query_terms & terms) / total if total else 0.0
+        if cand.speaker is not None:  # "Dia juga meminta ..." mentions its speaker, by pronoun
+            terms = terms | set(content_terms(cand.speaker.label))
+        matched = [unit_matches(u, terms) for u in units]
+        lexical = sum(w for w, m in zip(weights, matched) if m) / total if total else 0.0
+        focus = sum(matched[i] for i in focus_units) / len(focus_units) if focus_units else 1.0
+        attribute = sum(weights[i] for i in plain if matched[i]) / plain_total if plain_total else 1.0
         same_speaker = 0.0
         if speaker is not None:
             same_speaker = 1.0 if cand.speaker == speaker else (-1.0 if cand.speaker else -0.3)
         cand.parts = {
             "lexical": lexical,
+            "focus": focus if focus_units else 0.0,
+            "has_focus": 1.0 if focus_units else 0.0,
+            "attribute": attribute,
             "kind": cand.kinds.get(analysis.kind, 0.0),
             "retrieval": 1.0 / (1 + ranks[cand.hit.chunk_id]),
             "speaker": same_speaker,
@@ -278,20 +380,35 @@ def score_candidates(
     ranked = sorted(sentences, key=lambda c: -c.score)
     if vectors is not None:
         top = ranked[:EMBED_TOP]
-        cosines = vectors.documents([c.text for c in top]) @ vectors.query(analysis.text)
-        low, high = float(cosines.min()), float(cosines.max())
+        query = vectors.query(analysis.text)
+        cosines = vectors.documents([_for_embedding(c.text) for c in top]) @ query
         for cand, cos in zip(top, cosines):
             cand.parts["cosine"] = float(cos)
-            cand.parts["dense"] = (float(cos) - low) / (high - low) if high > low else 1.0
+            cand.parts["dense"] = dense_part(float(cos))
             cand.score = _combine(cand.parts)
         ranked = sorted(sentences, key=lambda c: -c.score)
     return ranked
+
+
+def dense_part(cosine: float) -> float:
+    """e5 cosine mapped to 0..1 between DENSE_FLOOR and DENSE_FULL (absolute, so a sentence's
+    score does not depend on which other sentences were embedded)."""
+    return min(1.0, max(0.0, (cosine - DENSE_FLOOR) / (DENSE_FULL - DENSE_FLOOR)))
+
+
+def _for_embedding(text: str) -> str:
+    """Very long sentences (attendee lists) are cut for scoring: embedding cost grows with length."""
+    if len(text) <= EMBED_MAX_CHARS:
+        return text
+    cut = text.rfind(" ", 0, EMBED_MAX_CHARS)
+    return text[: cut if cut > 0 else EMBED_MAX_CHARS]
 
 
 def _combine(parts: dict[str, float]) -> float:
     return (
         W_DENSE * parts["dense"]
         + W_LEXICAL * parts["lexical"]
+        + W_FOCUS * parts["focus"]
         + W_KIND * parts["kind"]
         + W_RETRIEVAL * parts["retrieval"]
         + W_SPEAKER * parts["speaker"]

@@ -9,13 +9,15 @@ into the previous question.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
 
 from assistant.language import analyze_question
 from assistant.prompts import load_prompt
 from assistant.textproc import content_terms, stopwords
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 PERSON_PRONOUNS = frozenset("he she him his her hers dia ia beliau".split())
 THING_ANAPHORS = frozenset("it its that this there those these they them their itu tersebut sana situ mereka".split())
@@ -51,6 +53,8 @@ def condense(question: str, history: list[tuple[str, str]], chat_model: BaseChat
 
 def _condense_with_model(question: str, history: list[tuple[str, str]], chat_model: BaseChatModel) -> str:
     turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-MAX_HISTORY_TURNS:])
+    from langchain_core.messages import HumanMessage
+
     prompt = load_prompt("condense").format(history=turns, question=question)
     try:
         reply = chat_model.invoke([HumanMessage(content=prompt)])

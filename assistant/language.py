@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.glossary import translations
 from assistant.textproc import stopwords, words
 
 # -- language -------------------------------------------------------------------------------
@@ -42,7 +43,7 @@ PERSON, DATE, PLACE, NUMBER, QUOTE, REASON, MANNER, THING = (
 
 _I = re.IGNORECASE
 _SPEECH_NOUNS = r"(?:kata|ucapan|pernyataan|pendapat|tanggapan|komentar|penjelasan|pesan|harapan|yang (?:dikatakan|disampaikan|diungkapkan|dijelaskan))"
-_TOPIC_CUE = r"(?:about|on|regarding|concerning|tentang|soal|mengenai|terkait|atas|perihal)"
+_TOPIC_CUE = r"(?:about|on|regarding|concerning|towards|tentang|soal|mengenai|terkait|atas|perihal|terhadap)"
 _QUOTE_PATTERNS = [
     re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is) (?P<speaker>.+?) (?:say|said|says|tell|told|state|stated|think|thought|note|noted|mention|mentioned|warn|warned|add|added)\b", _I),
     re.compile(r"\bhow did (?P<speaker>.+?) (?:describe|respond|react|view|explain)\b", _I),
@@ -65,9 +66,13 @@ _OFF_TOPIC_PATTERNS = [
     re.compile(r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instruction|instructions|prompt|rules|above|previous)\b", _I),
     re.compile(r"\b(?:abaikan|lupakan|abaikanlah)\b.{0,40}\b(?:instruksi|perintah|aturan|sebelumnya|di atas)\b", _I),
     re.compile(r"\b(?:you are now|act as|pretend (?:to be|you are)|roleplay|system prompt|jailbreak)\b", _I),
-    re.compile(r"\b(?:joke|poem|poetry|song|lyrics|limerick|haiku|story|essay|recipe|lelucon|puisi|pantun|lagu|lirik|dongeng|resep)\b", _I),
+    re.compile(r"^(?:please\s+|tolong\s+|coba\s+)?(?:joke|poem|poetry|song|lyrics|limerick|haiku|lelucon|puisi|pantun)\b", _I),
+    re.compile(r"\b(?:write|compose|tell|sing|make|create|generate|give me|tulis|tuliskan|buat|buatkan|karang|karangkan"
+               r"|ceritakan|nyanyikan|berikan)\b.{0,30}\b(?:joke|poem|poetry|song|lyrics|limerick|haiku|story|essay"
+               r"|recipe|lelucon|puisi|pantun|lagu|lirik|dongeng|cerita|cerpen|resep|esai)\b", _I),
     re.compile(r"\b(?:write|generate|compose|create|tulis|tuliskan|buat|buatkan|karang)\b.{0,30}\b(?:code|program|script|function|kode|program)\b", _I),
-    re.compile(r"\d\s*(?:[-+*×÷^]|\s/\s|plus|minus|times|divided by|kali|tambah|kurang|dibagi)\s*\d", _I),
+    # arithmetic ("what is 2+2", "12 x 7"); a hyphen only with spaces, since "15-16 persen" is a range
+    re.compile(r"\d\s*(?:[+*×÷^=]|\s[-/x]\s|\s(?:plus|minus|times|divided by|kali|tambah|kurang|dibagi)\s)\s*\d", _I),
 ]
 
 # Words that are capitalized in English questions but are not names to look for in the sources.
@@ -98,6 +103,11 @@ class QuestionAnalysis:
     topic: str | None = None
     names: tuple[str, ...] = field(default_factory=tuple)
     off_topic: bool = False
+    focus_terms: tuple[str, ...] = field(default_factory=tuple)
+    """The words of what the question asks about (surface forms, lower-case): its predicate
+    ("Who attended X" → "attended", "Siapa yang menghadiri X" → "menghadiri") or, for "what did X
+    say about Y", Y's words. Sentence scoring weighs them up; empty when there is no predicate
+    ("Who is the Kapolres?")."""
 
 
 def analyze_question(question: str) -> QuestionAnalysis:
@@ -118,6 +128,10 @@ def analyze_question(question: str) -> QuestionAnalysis:
                 break
     topic_match = re.search(rf"\b{_TOPIC_CUE}\s+(?P<topic>[^?]+)", text, _I)
     topic = topic_match.group("topic").strip(" .!") if topic_match else None
+    if speaker and language == "id":
+        speaker, rest = _split_speaker(speaker)
+        if rest and not topic:
+            topic = rest
     return QuestionAnalysis(
         text=text,
         language=language,
@@ -126,7 +140,130 @@ def analyze_question(question: str) -> QuestionAnalysis:
         topic=topic,
         names=_names_to_find(text, language),
         off_topic=any(p.search(text) for p in _OFF_TOPIC_PATTERNS),
+        focus_terms=focus_terms(text, language, kind, speaker, topic),
     )
+
+
+_ID_WH_FRAME_RE = re.compile(r"\b(\w+)\s+(?:mana|manakah|apa|apakah|apa saja|apa sajakah|berapa|berapakah)\b|\b(?:apa|apakah|berapa|berapakah)\s+(?:nama\s+)?(\w+)", _I)
+_EN_WH_FRAME_RE = re.compile(r"\b(?:which|what|how many|how much)\s+(?:kind of\s+|type of\s+|name of\s+(?:the\s+)?)?(\w+)", _I)
+
+
+def frame_words(text: str, language: str) -> set[str]:
+    """Lower-case words that name the kind of answer wanted, next to the question word ("Di
+    *kota* manakah", "*Badan* apakah", "Apa nama *lembaga*", "Which *institutions*"): they say
+    what the answer is, not what it is about, so a sentence need not repeat them."""
+    stop = stopwords()
+    found = set()
+    pattern = _EN_WH_FRAME_RE if language == "en" else _ID_WH_FRAME_RE
+    for match in pattern.finditer(text):
+        for word in match.groups():
+            if word and word.lower() not in stop and word.lower() not in _QUESTION_WORDS and word[:1].islower() | (language != "en"):
+                found.add(word.lower())
+    return found
+
+
+def _split_speaker(phrase: str) -> tuple[str, str]:
+    """An Indonesian speaker phrase ends where its capitalized name or office ends: "Syahduddi
+    dengan adanya sinergitas" → ("Syahduddi", "dengan adanya sinergitas"); a phrase in lower case
+    ("wakil wali kota") is kept whole."""
+    tokens = phrase.split()
+    if not tokens or not tokens[0][:1].isupper():
+        return phrase, ""
+    end = 0
+    while end < len(tokens) and (tokens[end][:1].isupper() or tokens[end][:1].isdigit()
+                                 or tokens[end].lower() in _TITLE_WORDS_LOWER):
+        end += 1
+    return " ".join(tokens[:end]), " ".join(tokens[end:])
+
+
+_WH_EN = frozenset("who whom whose what which when where why how".split())
+_DO_AUX = frozenset("did does do will would can could should must may might".split())
+_BE_AUX = frozenset("is are was were be been being".split())
+_HAVE_AUX = frozenset("has have had".split())
+_DETERMINERS = frozenset("the a an this that these those his her their its our my your some any".split())
+_PRONOUNS_EN = frozenset("he she they it i we you everyone everybody people someone anyone".split())
+_IRREGULAR_PARTICIPLES = frozenset(
+    """held led born built made done seen given taken found won chosen shot hit sent kept brought
+    told said known shown begun run set put paid sold bought caught taught thought met left lost
+    spent struck fought""".split()
+)
+_LINKING_VERBS = frozenset("stay stays remain remains become became get got keep kept seem seems look looks".split())
+EN_FUNCTION_WORDS = _DO_AUX | _BE_AUX | _HAVE_AUX | _PRONOUNS_EN | _LINKING_VERBS
+"""English words that carry no topic although the stop word list lacks some of them."""
+_ID_VERB_RE = re.compile(r"^(?:me|mem|men|meng|meny|di|ber|ter|memper|diper)[a-z]{3,}$")
+_ID_WH = _QUESTION_WORDS | frozenset("yang saja kah".split())
+
+
+def focus_terms(text: str, language: str, kind: str, speaker: str | None, topic: str | None) -> tuple[str, ...]:
+    """The predicate words of a question (see ``QuestionAnalysis.focus_terms``)."""
+    stop = stopwords()
+    if kind == QUOTE and topic:
+        return tuple(dict.fromkeys(w for w in words(topic) if w not in stop))
+    tokens = re.findall(r"[^\W_][\w'’-]*", text)
+    lower = [t.lower() for t in tokens]
+    if language == "en":
+        found = _english_predicate(tokens, lower)
+    else:  # capitalized words are names or offices, not the predicate
+        found = _indonesian_predicate([t.lower() if not t[:1].isupper() or i == 0 else "" for i, t in enumerate(tokens)])
+    speaker_words = set(words(speaker or ""))
+    return tuple(dict.fromkeys(w for w in found if w not in speaker_words))
+
+
+def _english_predicate(tokens: list[str], lower: list[str]) -> list[str]:
+    wh = next((i for i, t in enumerate(lower) if t in _WH_EN), None)
+    if wh is None:
+        return []
+    i = wh + 1
+    auxiliaries = _DO_AUX | _BE_AUX | _HAVE_AUX
+    if lower[wh] in {"which", "what", "whose", "how"} and i < len(lower) and lower[i] not in auxiliaries:
+        # "which institutions did ...", "how many police officers were ...": skip the asked-for noun
+        aux = next((k for k in range(i, min(i + 5, len(lower))) if lower[k] in auxiliaries), None)
+        i = aux if aux is not None else i + 1
+    if i >= len(lower):
+        return []
+    pred: int | None = None
+    if lower[i] in _DO_AUX:
+        j = i + 1
+        if j < len(lower) and (tokens[j][:1].isupper() or lower[j] in _PRONOUNS_EN):
+            while j < len(lower) and (tokens[j][:1].isupper() or lower[j] in _PRONOUNS_EN):
+                j += 1
+        elif j < len(lower) and lower[j] in _DETERMINERS:
+            j += 2  # "the rakor take place": the subject is taken to be one noun
+        pred = next((k for k in range(j, len(lower)) if lower[k] not in stopwords() and tokens[k][:1].islower()), None)
+    elif lower[i] in _BE_AUX | _HAVE_AUX:
+        pred = next((k for k in range(i + 1, len(lower))
+                     if tokens[k][:1].islower() and (lower[k] in _IRREGULAR_PARTICIPLES or
+                                                     (lower[k].endswith("ed") and len(lower[k]) > 4))), None)
+    elif lower[i] not in stopwords() and tokens[i][:1].islower():
+        pred = i
+    if pred is None:
+        return []
+    if lower[pred] in _LINKING_VERBS and pred + 1 < len(lower) and lower[pred + 1] not in stopwords():
+        pred += 1  # "stay alert", "remain calm": the adjective is what is asked about
+    out = [lower[pred]]
+    if pred + 1 < len(lower) and translations(f"{lower[pred]} {lower[pred + 1]}") and \
+            translations(f"{lower[pred]} {lower[pred + 1]}")[0][0] == f"{lower[pred]} {lower[pred + 1]}":
+        out.append(lower[pred + 1])  # "take place"
+    return out
+
+
+def _indonesian_predicate(lower: list[str]) -> list[str]:
+    stop = stopwords()
+    lower = [w[:-3] if w.endswith("kah") and w[:-3] in _QUESTION_WORDS else w for w in lower]
+    after_yang = [lower[k + 1] for k in range(len(lower) - 1) if lower[k] == "yang"]
+    for word in after_yang:
+        if word and word not in stop and word not in _ID_WH:
+            return [word]
+    for k, word in enumerate(lower):
+        if not word or word in _ID_WH or word in stop:
+            continue
+        if _ID_VERB_RE.match(word):
+            return [word]
+    if after_yang:  # "yang dia catat": the first content word after "yang"
+        k = lower.index("yang")
+        rest = [w for w in lower[k + 1:] if w and w not in stop and w not in _ID_WH]
+        return rest[:1]
+    return []
 
 
 def _strip_article(phrase: str) -> str:
@@ -139,11 +276,13 @@ def _names_to_find(text: str, language: str) -> tuple[str, ...]:
     found = []
     for i, token in enumerate(re.finditer(r"[^\W_][\w'’-]*", text)):
         word = token.group()
-        lower = word.lower().rstrip("'’s")
+        lower = word.lower().removesuffix("'s").removesuffix("’s").rstrip("'’")
         if i == 0 or not word[0].isupper() or lower in _QUESTION_WORDS or lower in stopwords():
             continue
         if language == "en" and lower in COMMON_CAPITALIZED_WORDS:
             continue
+        if re.fullmatch(rf"{_MONTHS}|{_DAYS}", lower):
+            continue  # "15 Agustus", "Jumat": dates are checked as dates, not as names
         found.append(word.rstrip("'’").removesuffix("'s").removesuffix("’s"))
     return tuple(dict.fromkeys(found))
 
@@ -189,6 +328,11 @@ _REASON_RE = re.compile(
 )
 _MANNER_RE = re.compile(r"\b(?:dengan|melalui|cara|caranya|upaya|langkah|pendekatan|by|through|using|via|approach)\b", _I)
 _QUOTE_MARK_RE = re.compile(r"[\"“”]")
+CLOCK = "clock"
+"""Not a question kind: how strongly a sentence holds a time of day (for "what time", "pukul berapa")."""
+_CLOCK_RE = re.compile(r"\b(?:pukul|jam)\s+\d|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT|a\.?m\.?|p\.?m\.?)?\b|\b\d{1,2}\s*(?:a\.?m|p\.?m)\b|\b(?:pagi|siang|sore|malam) hari\b|\b(?:morning|afternoon|evening|noon|midnight)\b", _I)
+ASKS_CLOCK_RE = re.compile(r"\bwhat time\b|\bat what hour\b|\b(?:pukul|jam) (?:berapa|brp)\b|\bberapa (?:pukul|jam)\b(?! (?:lama|lamanya))", _I)
+_PLACE_BEFORE_RE = re.compile(r"\b(?:kantor|gedung|balai|aula|rumah dinas|rumah jabatan|office of|residence of)\s+(?:[A-Z][\w.-]*\s+){0,2}$", _I)
 
 
 def kind_scores(sentence: str) -> dict[str, float]:
@@ -199,8 +343,11 @@ def kind_scores(sentence: str) -> dict[str, float]:
         or re.search(rf"\b\d{{1,2}}\s+{_MONTHS}\b|\b{_MONTHS}\s+\d{{1,2}}\b", sentence, _I)
         or re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bpukul \d", sentence, _I)
     )
-    years = re.findall(r"\b(?:19|20)\d{2}\b", sentence)
+    # a year alone is weak evidence of a date, and none when it is part of a name ("Pemilu 2024")
+    years = [m for m in re.finditer(r"\b(?:19|20)\d{2}\b", sentence)
+             if not re.search(r"\b[A-Z][\w/-]*\s+$", sentence[: m.start()])]
     scores[DATE] = 1.0 if has_date else (0.3 if years else 0.0)
+    scores[CLOCK] = 1.0 if _CLOCK_RE.search(sentence) else 0.0
     counts = [
         n for n in _NUMBER_RE.findall(sentence)
         if not re.fullmatch(r"(?:19|20)\d{2}", n) and not re.search(rf"\b{re.escape(n)}\s+{_MONTHS}\b", sentence, _I)
@@ -210,9 +357,12 @@ def kind_scores(sentence: str) -> dict[str, float]:
     has_speech = bool(SPEECH_VERB_RE.search(sentence))
     scores[QUOTE] = 1.0 if has_speech and _QUOTE_MARK_RE.search(sentence) else (0.7 if has_speech else 0.0)
     person = 0.0
-    if _TITLE_RE.search(sentence):
+    titles = list(_TITLE_RE.finditer(sentence))
+    if _ACTOR_START_RE.search(sentence) or any(not _PLACE_BEFORE_RE.search(sentence[: t.start()]) for t in titles):
         person = 1.0
-    elif _ACTOR_START_RE.search(sentence) or (has_speech and _NAME_RE.search(sentence[1:])):
+    elif titles:
+        person = 0.5  # an office only as part of a place: "di kantor Wali Kota Jakarta Barat"
+    elif has_speech and _NAME_RE.search(sentence[1:]):
         person = 0.7
     scores[PERSON] = person
     scores[REASON] = 1.0 if _REASON_RE.search(sentence) else 0.0
@@ -228,52 +378,30 @@ def is_anaphoric(sentence: str) -> bool:
     return bool(re.search(r"\b(?:ujar|kata|ungkap|tutur|jelas|imbuh|tambah|lanjut|pungkas|terang|tegas|sebut|papar|ucap)nya\b|\bkata dia\b|\b(?:he|she) (?:said|added|noted)\b", sentence, _I))
 
 
-# English office words → their Indonesian forms, so "the deputy mayor" finds "Wakil Wali Kota"
-# (the embedder cannot tell offices apart across languages).
-OFFICE_GLOSSARY: dict[str, tuple[str, ...]] = {
-    "deputy mayor": ("wakil wali kota", "wakil walikota", "wawali"),
-    "vice mayor": ("wakil wali kota", "wakil walikota"),
-    "mayor": ("wali kota", "walikota"),
-    "deputy governor": ("wakil gubernur", "wagub"),
-    "governor": ("gubernur",),
-    "deputy regent": ("wakil bupati", "wabup"),
-    "regent": ("bupati",),
-    "deputy police chief": ("wakapolres", "wakapolda", "wakapolri"),
-    "police chief": ("kapolres", "kapolda", "kapolri", "kapolsek"),
-    "district military commander": ("dandim",),
-    "military commander": ("dandim", "danrem", "pangdam"),
-    "prosecutor": ("jaksa", "kajari", "kajati"),
-    "minister": ("menteri",),
-    "president": ("presiden",),
-    "vice president": ("wakil presiden", "wapres"),
-    "chairman": ("ketua",),
-    "chairwoman": ("ketua",),
-    "chair": ("ketua",),
-    "head": ("kepala", "ketua"),
-    "spokesperson": ("juru bicara", "jubir"),
-    "spokesman": ("juru bicara", "jubir"),
-    "west": ("barat",),
-    "east": ("timur",),
-    "north": ("utara",),
-    "south": ("selatan",),
-    "central": ("tengah",),
-}
+_TITLE_WORDS_LOWER = frozenset(w.lower() for w in TITLE_WORDS)
+OFFICE_WEIGHT = 2
+"""An office or title in a speaker phrase counts double: "the Governor of Jakarta" is not the
+deputy mayor of West Jakarta just because both mention Jakarta."""
 
 
 def phrase_match(phrase: str, text: str) -> float:
-    """Share (0..1) of a phrase's words, or of its office terms in Indonesian, found in ``text``:
-    how well "the deputy mayor of West Jakarta" describes "Wakil Wali Kota Jakarta Barat ..."."""
+    """Share (0..1) of a phrase's words, or of its office terms in Indonesian (through the one
+    glossary, ``assistant.glossary``), found in ``text``: how well "the deputy mayor of West
+    Jakarta" describes "Wakil Wali Kota Jakarta Barat ..."; offices and titles weigh double."""
     have = set(words(text))
     rest = " ".join(words(phrase))
-    units = 0
-    matched = 0
-    for english in sorted(OFFICE_GLOSSARY, key=len, reverse=True):
-        if re.search(rf"\b{english}\b", rest):
-            units += 1
-            matched += any(set(alt.split()) <= have for alt in OFFICE_GLOSSARY[english])
-            rest = re.sub(rf"\b{english}\b", " ", rest)
+    units = 0.0
+    matched = 0.0
+    for english, targets in translations(rest):
+        if not re.search(rf"\b{re.escape(english)}\b", rest):
+            continue
+        weight = OFFICE_WEIGHT if any(t.split()[0] in _TITLE_WORDS_LOWER or len(t.split()) > 1 for t in targets) else 1
+        units += weight
+        matched += weight * any(set(alt.split()) <= have for alt in targets)
+        rest = re.sub(rf"\b{re.escape(english)}\b", " ", rest)
     for word in rest.split():
         if len(word) > 1 and word not in stopwords():
-            units += 1
-            matched += word in have
+            weight = OFFICE_WEIGHT if word in _TITLE_WORDS_LOWER else 1
+            units += weight
+            matched += weight * (word in have)
     return matched / units if units else 0.0

@@ -4,8 +4,8 @@ are found in the corpus.
 Why query-dependent: BM25 cannot match an English question to Indonesian text, and equal-weight
 fusion drags e5 down there (Belebele EN→ID R@1 0.81 → 0.39), while for Indonesian questions with
 rare names and numbers BM25 adds what e5 misses. So BM25's weight scales with the share of the
-query's terms the lexical index knows (``coverage``), and scores are fused after normalizing each
-side over the candidate pool.
+query's terms the lexical index knows (``coverage``; English words count as known through the
+glossary's Indonesian translations), and each side is scored relative to the pool's best.
 """
 
 from __future__ import annotations
@@ -16,38 +16,35 @@ from assistant import lexical
 from assistant.records import Filters, Hit
 from assistant.store import Index
 
-
 @dataclass(frozen=True)
 class FusionConfig:
-    """Tuned on the dev splits only (benchmarks/retrieval.py)."""
+    """Tuned on the dev splits only (benchmarks/retrieval.py --tune)."""
 
     candidates: int = 50
-    lexical_weight: float = 0.3
-    min_coverage: float = 0.5
+    lexical_weight: float = 1.0
+    focus_weight: float = 0.5
+    """Extra weight of the question's predicate ("who attended" → hadir) on the lexical side."""
+    dense_unit: float = 0.05
+    """A cosine gap this large to the best candidate costs as much as the whole lexical side."""
 
 
-def fuse(dense: dict[str, float], lexical_scores: dict[str, float], coverage: float,
-         config: FusionConfig) -> dict[str, float]:
-    """Combined score per chunk: dense cosine (min-max normalized over the pool) plus BM25
-    (normalized by the pool's best) times a weight that grows with the query's coverage."""
-    pool = set(dense) | set(lexical_scores)
-    if not pool:
+def fuse(pool: "CandidatePool", config: FusionConfig) -> dict[str, float]:
+    """Combined score per chunk: the dense cosine's gap to the pool's best (in ``dense_unit``s),
+    plus BM25 relative to the pool's best times ``lexical_weight × coverage``, so BM25 counts in
+    full only when the corpus knows the query's words (directly or through the glossary)."""
+    dense, lexical_scores = pool.dense, pool.lexical
+    candidates = set(dense) | set(lexical_scores)
+    if not candidates:
         return {}
-    d_values = [dense.get(c, 0.0) for c in pool]
-    d_lo, d_hi = min(d_values), max(d_values)
-    d_span = (d_hi - d_lo) or 1.0
-    l_hi = max(lexical_scores.values(), default=0.0) or 1.0
-    weight = lexical_weight_for(coverage, config)
+    best_dense = max(dense.values(), default=0.0)
+    best_lexical = max(lexical_scores.values(), default=0.0) or 1.0
+    best_focus = max(pool.focus.values(), default=0.0) or 1.0
+    weight = config.lexical_weight * pool.coverage
     return {
-        c: (dense.get(c, d_lo) - d_lo) / d_span + weight * lexical_scores.get(c, 0.0) / l_hi
-        for c in pool
+        c: (dense.get(c, 0.0) - best_dense) / config.dense_unit + weight * lexical_scores.get(c, 0.0) / best_lexical
+        + config.focus_weight * pool.focus.get(c, 0.0) / best_focus
+        for c in candidates
     }
-
-
-def lexical_weight_for(coverage: float, config: FusionConfig) -> float:
-    if coverage < config.min_coverage:
-        return config.lexical_weight * coverage * 0.5
-    return config.lexical_weight * coverage
 
 
 @dataclass
@@ -57,6 +54,9 @@ class CandidatePool:
     dense: dict[str, float]
     lexical: dict[str, float]
     coverage: float
+    hits: dict[str, Hit]
+    focus: dict[str, float]
+    """BM25 of the question's predicate alone, for the candidates holding it."""
 
 
 def candidate_pool(index: Index, query: str, query_vector: list[float], filters: Filters | None,
@@ -69,19 +69,20 @@ def candidate_pool(index: Index, query: str, query_vector: list[float], filters:
         dense.update(_cosines(query_vector, index.vectors_for(missing_dense)))
     missing_lexical = [c for c in dense if c not in lexical_scores]
     if missing_lexical and analyzed.known_terms:
-        lexical_scores.update(lexical.scores_for(index.conn, analyzed, missing_lexical))
-    return CandidatePool(dense, lexical_scores, analyzed.coverage)
+        lexical_scores.update(lexical.scores_for(index.conn, analyzed.known_terms, missing_lexical))
+    candidates = list(set(dense) | set(lexical_scores))
+    focus = lexical.scores_for(index.conn, analyzed.focus_terms, candidates)
+    return CandidatePool(dense, lexical_scores, analyzed.coverage, index.hits_for(candidates), focus)
 
 
 def hybrid_search(index: Index, query: str, query_vector: list[float], k: int,
                   filters: Filters | None = None, config: FusionConfig = FusionConfig()) -> list[Hit]:
     pool = candidate_pool(index, query, query_vector, filters, max(config.candidates, k))
-    fused = fuse(pool.dense, pool.lexical, pool.coverage, config)
+    fused = fuse(pool, config)
     ranked = sorted(fused, key=lambda c: fused[c], reverse=True)
-    hits = index.hits_for(ranked[: k * 3])
     out: list[Hit] = []
     for chunk_id in ranked:
-        hit = hits.get(chunk_id)
+        hit = pool.hits.get(chunk_id)
         if hit is None:
             continue
         hit.score = fused[chunk_id]

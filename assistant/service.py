@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +25,33 @@ from assistant.store import CATALOG_FILE, Index
 log = logging.getLogger("warta")
 
 EMBED_BATCH_CHUNKS = 256
+QUERY_CACHE_SIZE = 256
+
+
+class QueryVectorCache:
+    """Remembers recent query vectors, so retrieval and the answerer's sentence scoring embed a
+    question once. Everything else is delegated to the wrapped embedder."""
+
+    def __init__(self, embedder):
+        self.embedder = embedder
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+                return vector
+        vector = self.embedder.embed_query(text)
+        with self._lock:
+            self._vectors[text] = vector
+            if len(self._vectors) > QUERY_CACHE_SIZE:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def __getattr__(self, name: str):
+        return getattr(self.embedder, name)
 
 
 @dataclass
@@ -60,6 +89,7 @@ class Warta:
 
             embedder = load_embedder(self.settings)
         self.embedder = embedder
+        self.queries = QueryVectorCache(embedder)
         self.chat_model = chat_model
         self._index: Index | None = None
         self._index_lock = threading.Lock()
@@ -74,6 +104,12 @@ class Warta:
             if self._index is None:
                 self._index = Index(self.settings, self.embedder, create=create or bool(self.settings.chroma_url))
             return self._index
+
+    def _missing_index(self):
+        """Raise the right error when there is no catalog: IndexMismatch for a folder that holds
+        something else (it is not a Warta index), else IndexMissing."""
+        Index.check_folder(Path(self.settings.index_dir))
+        raise IndexMissing(f"no index at {self.settings.index_dir} yet: run `warta ingest data/articles` first")
 
     def ensure_index(self) -> IngestReport | None:
         """Build the index from the bundled articles when there is none yet."""
@@ -108,43 +144,52 @@ class Warta:
             report.recovered = len(index.recover())
             batch: list[Article] = []
             batch_chunks = 0
+            seen_texts: dict[str, str] = {}  # body hash → doc id, across batches of this load
             for article in articles:
                 batch.append(article)
                 batch_chunks += max(1, len(article.text) // max(1, self.settings.chunk_max_chars // 2))
                 if batch_chunks >= EMBED_BATCH_CHUNKS:
-                    self._ingest_batch(index, batch, report, bar)
+                    self._ingest_batch(index, batch, report, bar, seen_texts)
                     batch, batch_chunks = [], 0
             if batch:
-                self._ingest_batch(index, batch, report, bar)
+                self._ingest_batch(index, batch, report, bar, seen_texts)
         report.seconds = time.perf_counter() - started
         return report
 
-    def _ingest_batch(self, index: Index, batch: list[Article], report: IngestReport, bar) -> None:
+    def _ingest_batch(self, index: Index, batch: list[Article], report: IngestReport, bar,
+                      seen_texts: dict[str, str] | None = None) -> None:
         states = index.article_states([a.doc_id for a in batch])
         fresh: dict[str, Article] = {}
         replaced: list[str] = []
         seen_hashes: dict[str, str] = {}
+        seen_texts = {} if seen_texts is None else seen_texts
         for article in batch:
             state = states.get(article.doc_id)
             digest = article.content_hash
-            if article.doc_id in fresh:
+            # the body alone: the same text under two file names differs only in the derived title
+            text_key = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+            repeat = article.doc_id in fresh
+            if repeat:
                 report.warnings.append(f"{article.origin}: id {article.doc_id!r} appears twice in one load; "
                                        "the later record wins")
             if state and state.content_hash == digest and state.status == "complete":
                 report.articles_unchanged += 1
+                seen_texts.setdefault(text_key, article.doc_id)
                 continue
-            other = seen_hashes.get(digest) or index.doc_with_hash(digest)
+            other = seen_hashes.get(digest) or seen_texts.get(text_key) or index.doc_with_hash(digest)
             if other and other != article.doc_id:
                 report.duplicates += 1
                 report.warnings.append(f"{article.origin}: same content as article {other!r}; skipped")
                 continue
-            if state:
-                replaced.append(article.doc_id)
-                report.articles_replaced += 1
-            else:
-                report.articles_added += 1
+            if not repeat:  # a repeated id replaces its earlier record; it is still one article
+                if state:
+                    replaced.append(article.doc_id)
+                    report.articles_replaced += 1
+                else:
+                    report.articles_added += 1
             fresh[article.doc_id] = article
             seen_hashes[digest] = article.doc_id
+            seen_texts[text_key] = article.doc_id
         if fresh:
             chunks: list[Chunk] = []
             for article in fresh.values():
@@ -168,10 +213,10 @@ class Warta:
         if not query:
             raise InvalidQuestion("the query is empty")
         if not self.index_exists():
-            raise IndexMissing(f"no index at {self.settings.index_dir} yet: run `warta ingest data/articles` first")
+            self._missing_index()
         _check_filters(filters)
         if query_vector is None:
-            query_vector = self.embedder.embed_query(query)
+            query_vector = self.queries.embed_query(query)
         index = self.index()
         index.sync()
         return hybrid_search(index, query, query_vector, k, filters)
@@ -179,7 +224,7 @@ class Warta:
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int | None = None,
             backend: str | None = None, filters: Filters | None = None) -> Answer:
         if not self.index_exists():
-            raise IndexMissing(f"no index at {self.settings.index_dir} yet: run `warta ingest data/articles` first")
+            self._missing_index()
         return self._answer_chain().invoke({
             "question": question,
             "history": list(history or []),
@@ -193,7 +238,7 @@ class Warta:
             from assistant.chain import build_answer_chain
 
             self._chain = build_answer_chain(
-                lambda q, k, f: self.retrieve(q, k, f), self.settings, embedder=self.embedder,
+                lambda q, k, f: self.retrieve(q, k, f), self.settings, embedder=self.queries,
                 chat_model=self.chat_model,
             )
         return self._chain

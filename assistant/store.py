@@ -90,16 +90,23 @@ class Index:
         catalog = self.dir / CATALOG_FILE
         if catalog.exists():
             return
-        leftovers = [p for p in self.dir.iterdir() if not p.name.startswith(".")] if self.dir.is_dir() else []
-        if self.dir.exists() and not self.dir.is_dir():
-            raise IndexMismatch(f"{self.dir} is a file, not an index folder")
-        if leftovers:
-            raise IndexMismatch(
-                f"{self.dir} is not a Warta index (it holds {', '.join(sorted(p.name for p in leftovers)[:5])}); "
-                "point WARTA_INDEX_DIR at an empty or new folder"
-            )
+        self.check_folder(self.dir)
         if not create:
             raise IndexMissing(f"no index at {self.dir} yet: run `warta ingest data/articles` first")
+
+    @staticmethod
+    def check_folder(folder: Path) -> None:
+        """IndexMismatch when ``folder`` (without a catalog) is a file or holds other things."""
+        if (folder / CATALOG_FILE).exists():
+            return
+        if folder.exists() and not folder.is_dir():
+            raise IndexMismatch(f"{folder} is a file, not an index folder")
+        leftovers = [p for p in folder.iterdir() if not p.name.startswith(".")] if folder.is_dir() else []
+        if leftovers:
+            raise IndexMismatch(
+                f"{folder} is not a Warta index (it holds {', '.join(sorted(p.name for p in leftovers)[:5])}); "
+                "point WARTA_INDEX_DIR at an empty or new folder"
+            )
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.dir / CATALOG_FILE, timeout=60, isolation_level=None,
@@ -294,10 +301,11 @@ class Index:
         if not chunks:
             return
         metadatas = []
+        hashes = {doc_id: a.content_hash for doc_id, a in articles.items()}  # once per article, not per chunk
         for c in chunks:
             a = articles[c.doc_id]
             meta = {"doc_id": c.doc_id, "title": a.title, "start": c.start, "end": c.end,
-                    "chunk_index": c.index, "content_hash": a.content_hash,
+                    "chunk_index": c.index, "content_hash": hashes[c.doc_id],
                     "sentences": json.dumps(c.sentences)}
             for key, value in (("date", a.date), ("date_int", date_int(a.date)), ("source", a.source),
                                ("url", a.url)):
@@ -384,11 +392,12 @@ class Index:
         }
         rows = self.vectors._collection.get(where={"doc_id": {"$in": list(articles)}},
                                             include=["documents", "metadatas"])
+        hashes = {doc_id: a.content_hash for doc_id, a in articles.items()}  # once per article, not per chunk
         chunks = [
             Chunk(cid, m["doc_id"], m["chunk_index"], m["start"], m["end"], text,
                   tuple(tuple(s) for s in json.loads(m["sentences"])))
             for cid, text, m in zip(rows["ids"], rows["documents"], rows["metadatas"])
-            if m.get("content_hash") == articles[m["doc_id"]].content_hash
+            if m.get("content_hash") == hashes[m["doc_id"]]
         ]
         now = time.time()
         with self.transaction() as tx:

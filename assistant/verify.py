@@ -30,7 +30,9 @@ _CAPITALIZED_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]+")
 
 def check_claims(claims: list[Claim], vectors: VectorCache | None) -> None:
     """Set ``support`` and ``supported`` on every claim."""
-    to_embed = [c for c in claims if c.quotes and not c.verbatim and vectors is not None]
+    # embedding is slow: only claims that their quotes' words do not already support need it
+    to_embed = [c for c in claims if c.quotes and not c.verbatim and vectors is not None
+                and _needs_embedding(c.text, [q.text for q in c.quotes])]
     cosines = _best_cosines(to_embed, vectors) if to_embed else {}
     for claim in claims:
         if not claim.quotes:
@@ -53,6 +55,14 @@ def support(claim: str, quotes: list[str], cosine: float | None = None) -> float
     if cosine is not None:
         dense = float(np.clip((cosine - COSINE_FLOOR) / (COSINE_FULL - COSINE_FLOOR), 0.0, 1.0))
     return max(lexical, dense)
+
+
+def _needs_embedding(claim: str, quotes: list[str]) -> bool:
+    """Only a claim that passes the number/name checks but lacks lexical support can gain from a cosine."""
+    quoted = " ".join(quotes)
+    if not numbers_of(claim) <= numbers_of(quoted) or missing_names(claim, quoted):
+        return False
+    return support(claim, quotes) < SUPPORT_MIN
 
 
 def numbers_of(text: str) -> set[str]:

@@ -108,15 +108,15 @@ def evaluate(pools: list[Pool], config: FusionConfig) -> dict[str, dict[str, flo
     return {
         "bm25": metrics([(p.gold, ranked_docs(p.candidates.lexical)) for p in pools]),
         "dense": metrics([(p.gold, ranked_docs(p.candidates.dense)) for p in pools]),
-        "hybrid": metrics([(p.gold, ranked_docs(fuse(p.candidates.dense, p.candidates.lexical,
-                                                     p.candidates.coverage, config))) for p in pools]),
+        "hybrid": metrics([(p.gold, ranked_docs(fuse(p.candidates, config))) for p in pools]),
     }
 
 
 def tune(all_pools: dict[str, list[Pool]]) -> FusionConfig:
     best, best_score = FusionConfig(), -1.0
-    for weight, min_cov in itertools.product([0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7], [0.0, 0.3, 0.5, 0.7, 0.9]):
-        config = replace(FusionConfig(), lexical_weight=weight, min_coverage=min_cov)
+    grid = itertools.product([0.5, 0.7, 1.0, 1.3, 1.6], [0.0, 0.25, 0.5, 1.0, 1.5], [0.03, 0.05, 0.08])
+    for weight, focus, unit in grid:
+        config = replace(FusionConfig(), lexical_weight=weight, focus_weight=focus, dense_unit=unit)
         score = sum(evaluate(p, config)["hybrid"]["R@1"] for p in all_pools.values()) / len(all_pools)
         if score > best_score:
             best, best_score = config, score

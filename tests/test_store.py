@@ -84,10 +84,9 @@ def test_folder_that_is_not_an_index_is_refused(fake_settings, tmp_path):
 
 
 def test_index_of_another_model_is_refused(seeded_service, fake_settings):
-    class OtherModel(type(seeded_service.embedder)):
-        model_id = "another-model"
-
-    other = Warta(fake_settings, embedder=OtherModel())
+    other_model = type(seeded_service.embedder)()
+    other_model.model_id = "another-model"
+    other = Warta(fake_settings, embedder=other_model)
     with pytest.raises(IndexMismatch, match="another-model"):
         other.retrieve("rakor")
 
