@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test test-fast test-unit install install-dev index browser-deps bench eval-ci audit clean
+.PHONY: run test test-fast install install-dev index browser-deps bench eval-ci audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,11 +45,21 @@ test: install-dev browser-deps
 test-fast: install-dev
 	$(BIN)/python -m pytest -q -m "not integration and not browser and not slow"
 
+# A small evaluation that fails on a quality regression against the committed baselines.
+eval-ci: install-dev
+	$(BIN)/warta eval data/questions/seed.jsonl --corpus data/articles --out runs/ci-seed --quiet
+	$(BIN)/warta eval --compare benchmarks/baselines/seed.summary.json runs/ci-seed
+	$(BIN)/warta eval data/questions/ci_facqa50.jsonl --format facqa --out runs/ci-facqa50 --quiet
+	$(BIN)/warta eval --compare benchmarks/baselines/ci_facqa50.summary.json runs/ci-facqa50
+
 bench: install-dev
 	$(BIN)/python benchmarks/retrieval.py
 
+# Known vulnerabilities in the installed dependencies: reported, and fatal when a fix exists.
 audit: install-dev
-	$(BIN)/pip-audit --skip-editable --progress-spinner off
+	@mkdir -p .cache && rm -f .cache/pip-audit.json
+	-$(BIN)/pip-audit --skip-editable --progress-spinner off -f json -o .cache/pip-audit.json
+	$(BIN)/python tools/check_audit.py .cache/pip-audit.json
 
 clean:
 	rm -rf $(INDEX)/* .pytest_cache .cache/bench-indexes

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from assistant.errors import WartaError
+from assistant.evaluation import add_eval_arguments, run_eval_command
 from assistant.settings import Settings, SettingsError
 
 EXIT_ABSTAINED = 10
@@ -115,8 +116,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import run_eval_command
-
     return run_eval_command(args)
 
 
@@ -177,14 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check-only", action="store_true")
     p.set_defaults(func=cmd_doctor)
 
-    try:
-        from assistant.evaluation import add_eval_arguments
-    except ImportError:  # pragma: no cover - evaluation is part of the package
-        add_eval_arguments = None
-    if add_eval_arguments is not None:
-        p = sub.add_parser("eval", help="evaluate the whole pipeline on a question set")
-        add_eval_arguments(p)
-        p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("eval", help="evaluate the whole pipeline on a question set")
+    add_eval_arguments(p)
+    p.set_defaults(func=cmd_eval)
     return parser
 
 
@@ -203,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # an LLM server that is down, a full disk...: a message, not a traceback
+        logging.getLogger("warta").debug("unexpected error", exc_info=True)
+        print(f"error: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

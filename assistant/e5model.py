@@ -8,7 +8,7 @@ normalize) that torch, ONNX Runtime and CUDA can all run, with the same token id
 
 The folder also holds ONNX exports of the encoder with the pooling built in:
 ``onnx/model.onnx`` (fp32) and ``onnx/model_int8.onnx`` (MatMul weights dynamically quantized to
-int8 except four sensitive ones; the default on CPU, about twice as fast as fp32).
+int8 except four sensitive ones; the default on CPU, about 1.5x as fast as fp32).
 """
 
 from __future__ import annotations

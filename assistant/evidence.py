@@ -46,10 +46,10 @@ W_FOCUS = 0.5
 """Bonus for holding the question's focus (its predicate: "attended" → "dihadiri")."""
 FOCUS_BOOST = 2.0
 """Focus units weigh this many times their idf in the lexical overlap."""
-EMBED_TOP = 4
+EMBED_TOP = 3
 """How many pre-scored sentences get an embedding per question (the rest keep dense 0): each new
 sentence costs ~25 ms on 2 cores, so only the few that can still win are embedded."""
-EMBED_MAX_CHARS = 400
+EMBED_MAX_CHARS = 300
 DENSE_FLOOR = 0.75
 DENSE_FULL = 0.90
 MAX_GAP_CHARS = 3
@@ -380,9 +380,14 @@ def score_candidates(
     ranked = sorted(sentences, key=lambda c: -c.score)
     if vectors is not None:
         top = ranked[:EMBED_TOP]
-        query = vectors.query(analysis.text)
-        cosines = vectors.documents([_for_embedding(c.text) for c in top]) @ query
-        for cand, cos in zip(top, cosines):
+        known = {id(c): c.hit.dense_score for c in top if _is_whole_chunk(c)}
+        to_embed = [c for c in top if id(c) not in known]
+        if to_embed:
+            query = vectors.query(analysis.text)
+            for cand, cos in zip(to_embed, vectors.documents([_for_embedding(c.text) for c in to_embed]) @ query):
+                known[id(cand)] = float(cos)
+        for cand in top:
+            cos = known[id(cand)]
             cand.parts["cosine"] = float(cos)
             cand.parts["dense"] = dense_part(float(cos))
             cand.score = _combine(cand.parts)
@@ -394,6 +399,14 @@ def dense_part(cosine: float) -> float:
     """e5 cosine mapped to 0..1 between DENSE_FLOOR and DENSE_FULL (absolute, so a sentence's
     score does not depend on which other sentences were embedded)."""
     return min(1.0, max(0.0, (cosine - DENSE_FLOOR) / (DENSE_FULL - DENSE_FLOOR)))
+
+
+def _is_whole_chunk(cand: Candidate) -> bool:
+    """A sentence that is its whole chunk already has its cosine: the retriever's dense score
+    (same model, same "passage" side), so it needs no embedding."""
+    hit = cand.hit
+    return (hit.dense_score is not None and len(hit.sentences) == 1 and len(cand.text) <= EMBED_MAX_CHARS
+            and hit.text.strip() == cand.text.strip())
 
 
 def _for_embedding(text: str) -> str:

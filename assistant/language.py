@@ -328,6 +328,7 @@ _REASON_RE = re.compile(
 )
 _MANNER_RE = re.compile(r"\b(?:dengan|melalui|cara|caranya|upaya|langkah|pendekatan|by|through|using|via|approach)\b", _I)
 _QUOTE_MARK_RE = re.compile(r"[\"“”]")
+_YEAR_CUE_RE = re.compile(r"\b(?:tahun|pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|in|since|until|by|early|late|mid)\s+$", _I)
 CLOCK = "clock"
 """Not a question kind: how strongly a sentence holds a time of day (for "what time", "pukul berapa")."""
 _CLOCK_RE = re.compile(r"\b(?:pukul|jam)\s+\d|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT|a\.?m\.?|p\.?m\.?)?\b|\b\d{1,2}\s*(?:a\.?m|p\.?m)\b|\b(?:pagi|siang|sore|malam) hari\b|\b(?:morning|afternoon|evening|noon|midnight)\b", _I)
@@ -344,9 +345,12 @@ def kind_scores(sentence: str) -> dict[str, float]:
         or re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bpukul \d", sentence, _I)
     )
     # a year alone is weak evidence of a date, and none when it is part of a name ("Pemilu 2024")
-    years = [m for m in re.finditer(r"\b(?:19|20)\d{2}\b", sentence)
-             if not re.search(r"\b[A-Z][\w/-]*\s+$", sentence[: m.start()])]
-    scores[DATE] = 1.0 if has_date else (0.3 if years else 0.0)
+    years = [m for m in re.finditer(r"\b(?:1\d|20)\d{2}\b", sentence)
+             if not re.search(r"\b[A-Z][\w/-]*\s+$", sentence[: m.start()])
+             and (m.group()[:2] in ("19", "20") or _YEAR_CUE_RE.search(sentence[: m.start()]))]
+    # "pada tahun 1989", "sejak 2005", "in 1990": a year said as the time of something answers "when"
+    timed_year = any(_YEAR_CUE_RE.search(sentence[: m.start()]) for m in years)
+    scores[DATE] = 1.0 if has_date else (0.8 if timed_year else (0.3 if years else 0.0))
     scores[CLOCK] = 1.0 if _CLOCK_RE.search(sentence) else 0.0
     counts = [
         n for n in _NUMBER_RE.findall(sentence)

@@ -51,12 +51,12 @@ class Settings:
     backend: str = "extractive"
     llm_model: str = ""
     llm_base_url: str = ""
-    llm_api_key: str = ""
+    llm_api_key: str = field(default="", repr=False)
     llm_temperature: float = 0.0
     llamacpp_model_path: str = ""
     host: str = "127.0.0.1"
     port: int = 7860
-    auth: str = ""
+    auth: str = field(default="", repr=False)
     """user:password to require a login in the chat UI."""
     max_upload_mb: float = 10.0
     log_level: str = "WARNING"

