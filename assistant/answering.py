@@ -9,6 +9,7 @@ verification, so numbering is always 1..N in order of use.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -258,8 +259,9 @@ def render_sources(hits: list[Hit]) -> str:
     blocks = []
     for i, hit in enumerate(hits, 1):
         body = MARKER_RE.sub(r"(\1)", _SOURCE_TAG_RE.sub("(source tag removed)", hit.text))
-        title = _SOURCE_TAG_RE.sub("", hit.title)
-        blocks.append(f'<source id="{i}" title="{title}" date="{hit.date or ""}">\n{body}\n</source>')
+        title = html.escape(_SOURCE_TAG_RE.sub("", hit.title), quote=True)
+        date = html.escape(hit.date or "", quote=True)
+        blocks.append(f'<source id="{i}" title="{title}" date="{date}">\n{body}\n</source>')
     return "\n\n".join(blocks)
 
 

@@ -233,6 +233,15 @@ class Warta:
             "backend": backend or self.settings.backend,
         })
 
+    def warm_up(self) -> None:
+        """Load the models and rules the first question would otherwise wait for (UI start)."""
+        from assistant.chain import warm_up
+
+        self._answer_chain()
+        warm_up(self.queries)
+        if self.index_exists():
+            self.index()
+
     def _answer_chain(self):
         if self._chain is None:
             from assistant.chain import build_answer_chain

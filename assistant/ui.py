@@ -382,14 +382,6 @@ def build_app(service: Any, settings: Settings) -> gr.Blocks:
     return app
 
 
-def warm_up(service: Any) -> None:
-    """Load the models now, once, rather than on the first question."""
-    try:
-        service.retrieve("warm up", k=1)
-    except WartaError as error:
-        log.warning("warm-up retrieval failed: %s", error)
-
-
 def serve(settings: Settings) -> None:
     """Start the chat on settings.host:port over the index, building the index first if missing."""
     from assistant.service import get_service
@@ -398,7 +390,7 @@ def serve(settings: Settings) -> None:
     report = service.ensure_index()
     if report is not None:
         print(f"Built the index: {report.articles_added} article(s), {report.chunks_added} chunk(s).", flush=True)
-    warm_up(service)
+    service.warm_up()
     auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
     app = build_app(service, settings)
     app.queue(default_concurrency_limit=CHAT_CONCURRENCY)

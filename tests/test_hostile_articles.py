@@ -202,9 +202,6 @@ def test_an_llm_that_obeys_the_injection_cannot_cite_seed_for_it(services):
     service.close()
 
 
-@pytest.mark.xfail(reason="answering.render_sources puts the article title into the <source> header "
-                          "unescaped: a title with a double quote can add attributes such as a second id",
-                   strict=False)
 def test_llm_prompt_header_cannot_be_forged_by_a_title(services, tmp_path):
     from assistant.settings import Settings
 
@@ -221,7 +218,8 @@ def test_llm_prompt_header_cannot_be_forged_by_a_title(services, tmp_path):
     headers = re.findall(r"<source [^\n]*", model.seen[-1][0].content)
     try:
         for header in headers:
-            assert header.count(" id=") == 1, header
+            attributes = re.findall(r'(\w+)="[^"]*"', header)
+            assert attributes == ["id", "title", "date"], header
     finally:
         llm.close()
         service.close()
