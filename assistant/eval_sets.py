@@ -198,15 +198,18 @@ def load_squad(path: str | Path) -> QuestionSet:
     return QuestionSet(f"{prefix}-{path.stem}", questions, list(articles.values()))
 
 
+def _jsonl_records(path: Path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            yield json.loads(line)
+
+
 def load_facqa(path: str | Path) -> QuestionSet:
     """FacQA jsonl: one ``{id, question, passage, answers}`` per line; answers are passage spans."""
     path = Path(path)
     articles: dict[str, Article] = {}
     questions = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
+    for record in _jsonl_records(path):
         article = passage_article("facqa", record["passage"])
         articles.setdefault(article.doc_id, article)
         answers = tuple(record["answers"])
@@ -233,10 +236,7 @@ def load_belebele(path: str | Path, lang: str) -> QuestionSet:
     path = Path(path)
     articles: dict[str, Article] = {}
     questions = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
+    for record in _jsonl_records(path):
         article = passage_article("belebele", record["passage_id_text"], doc_id=record["passage_id"])
         articles.setdefault(article.doc_id, article)
         questions.append(

@@ -44,8 +44,10 @@ EN_TO_ID: dict[str, tuple[str, ...]] = {
     "chair": ("ketua", "pimpin"),
     "chaired": ("pimpin", "gelar"),
     "led": ("pimpin", "gelar"),
-    "lead": ("pimpin",),
-    "leads": ("pimpin",),
+    "lead": ("pimpin", "ketua", "kepala"),
+    "leads": ("pimpin", "ketua", "kepala"),
+    "heads": ("kepala", "ketua", "pimpin"),
+    "headed": ("kepala", "ketua", "pimpin"),
     "hosted": ("gelar", "selenggara", "tuan rumah"),
     "host": ("gelar", "tuan rumah"),
     "district court": ("pengadilan negeri", "pn"),
@@ -292,7 +294,7 @@ EN_TO_ID: dict[str, tuple[str, ...]] = {
 # Indonesian word stem → related stems a news article may use for the same fact, so that
 # "Siapa yang memimpin rakor?" can find the sentence saying who held ("menggelar") it.
 ID_RELATED: dict[str, tuple[str, ...]] = {
-    "pimpin": ("gelar", "selenggara"),
+    "pimpin": ("gelar", "selenggara", "ketua", "kepala"),
     "selenggara": ("gelar", "adakan"),
     "adakan": ("gelar", "selenggara"),
     "gelar": ("adakan", "selenggara", "langsung"),

@@ -309,7 +309,8 @@ SPEECH_VERB_RE = re.compile(
     _I,
 )
 _ACTOR_START_RE = re.compile(r"^(?:[\"“]?(?:[A-Z][\w./-]*|\d+)\s+){1,7}(?:me|mem|men|meng|meny|ber)[a-z]+\b")
-_NUMBER_RE = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)*)(?![\w/])")
+_NUMBER_RE = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)*)(?![\w]|/\d)")
+"""A count or a code number: "0503/Jakarta Barat" holds 0503; "12/05/2024" (a date) holds none."""
 _COUNT_WORDS_RE = re.compile(
     r"\b(?:ribu|ribuan|juta|jutaan|miliar|triliun|ratusan|puluhan|belasan|seratus|seribu|persen"
     r"|dozens|hundreds|thousands|millions|hundred|thousand|million|billion|percent)\b|%",
@@ -320,7 +321,9 @@ _PLACE_STRONG_RE = re.compile(
     r"|mapolda|istana|jalan|jl\.|kawasan|kompleks|stadion|masjid|sekolah|kampus|the [A-Z]))",
     re.UNICODE,
 )
-_PLACE_WEAK_RE = re.compile(r"\b(?:kantor|gedung|wilayah|daerah|kota|kabupaten|kecamatan|provinsi|venue|office|city)\b", _I)
+_PLACE_WEAK_RE = re.compile(r"\b(?:kantor|gedung|wilayah|daerah|kota|kabupaten|kecamatan|provinsi|venue|office|city)\b")
+"""Lower case only: a capitalized "Kota" or "Metro" is part of a name ("Forum Komunikasi Pimpinan
+Kota", "Polres Metro Jakarta Barat"), which says who, not where."""
 _REASON_RE = re.compile(
     r"\b(?:karena|sebab|sebabnya|penyebab|akibat|lantaran|agar|supaya|sehingga|alasan|because|due to"
     r"|so that|in order to|as a result|reason)\b",

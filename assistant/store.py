@@ -424,17 +424,6 @@ class Index:
                 tx.execute(f"DELETE FROM articles WHERE doc_id IN ({','.join('?' * len(part))})", part)
         return pending
 
-    def delete_articles(self, doc_ids: list[str]) -> None:
-        with self.transaction() as tx:
-            tx.executemany("UPDATE articles SET status = 'pending' WHERE doc_id = ?", [(d,) for d in doc_ids])
-        self._unpublish(doc_ids)
-        for part in _batches(doc_ids, 500):
-            self.vectors._collection.delete(where={"doc_id": {"$in": part}})
-        with self.transaction() as tx:
-            self._delete_catalog_chunks(tx, doc_ids)
-            for part in _batches(doc_ids, 500):
-                tx.execute(f"DELETE FROM articles WHERE doc_id IN ({','.join('?' * len(part))})", part)
-
     @staticmethod
     def _delete_catalog_chunks(tx: sqlite3.Connection, doc_ids: list[str]) -> None:
         for part in _batches(doc_ids, 500):
