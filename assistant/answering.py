@@ -19,8 +19,11 @@ from assistant.answer import MARKER_RE
 from assistant.evidence import Candidate, Person, VectorCache
 from assistant.language import (
     ASKS_CLOCK_RE,
+    ASKS_CODE_RE,
+    ASKS_DURATION_RE,
     CLOCK,
     DATE,
+    DURATION,
     NUMBER,
     PERSON,
     PLACE,
@@ -64,7 +67,80 @@ MISSING_NAMES_SHARE = 0.5
 """Abstain when at least this share of the question's name runs appear nowhere in the sources."""
 _KIND_LABELS_EN = {PERSON: "name of a person or office", DATE: "date", PLACE: "place", NUMBER: "number"}
 _KIND_LABELS_ID = {PERSON: "nama orang atau jabatan", DATE: "tanggal", PLACE: "tempat", NUMBER: "angka"}
+MAX_SUBJECT_MISSING = 0.0
+MIN_COSINE_WITHOUT_SUBJECT = 0.85
+"""For "when" and "how many" questions, a chosen sentence holding none of what the question is
+about beyond its names and predicate (``parts["subject"]``: "voting" in "When will the voting for
+the Pilkada be held?") answers another event's date or number ("Rakor digelar ... 30 Juli") unless
+it is close in meaning. Requiring half of the subject (without the cosine) cost IDK-MRC train 5 and
+FacQA train 4 correct answers ("pertama kali", "Perang Salib 1": their sentences say it otherwise)."""
+NAMED_MARGIN = 0.3
+"""A sentence naming more of what the question names wins over a better-scored one this close."""
 RELATED_COUNT = 3
+
+# -- offices --------------------------------------------------------------------------------
+# An office a question asks about must be in the sources as that office: "Kapolda Metro Jaya" is
+# not answered by the Kapolres (both share "Metro"), nor "Wali Kota" by the Wakil Wali Kota.
+_OFFICE_FORMS = {
+    "kapolda": r"kapolda|kepala (?:kepolisian daerah|polda)",
+    "kapolres": r"kapolres(?:ta)?|kepala (?:kepolisian resor|polres)",
+    "kapolsek": r"kapolsek|kepala (?:kepolisian sektor|polsek)",
+    "kapolri": r"kapolri|kepala (?:kepolisian negara republik indonesia|polri)",
+    "wali kota": r"wali ?kota",
+    "walikota": r"wali ?kota",
+    "gubernur": r"gubernur",
+    "bupati": r"bupati",
+    "camat": r"camat",
+    "lurah": r"lurah",
+    "dandim": r"dandim|komandan kodim",
+    "danrem": r"danrem|komandan korem",
+    "pangdam": r"pangdam|panglima kodam",
+    "kajari": r"kajari|kepala kejaksaan negeri",
+    "kajati": r"kajati|kepala kejaksaan tinggi",
+    "mayor": r"wali ?kota|mayor",
+    "governor": r"gubernur|governor",
+    "regent": r"bupati|regent",
+}
+_OFFICE_Q_RE = re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, _OFFICE_FORMS), key=len, reverse=True)), re.IGNORECASE)
+_HEAD_Q_RE = re.compile(r"\b((?i:ketua|kepala))\s+([A-Z][A-Z0-9]+)\b")
+"""Ketua/Kepala of an acronym ("Ketua KPUD"); the sources may spell the body out before it
+("Ketua Himpunan Nelayan Seluruh Indonesia (HNSI)"), so the acronym may follow within the sentence."""
+_DEPUTY_BEFORE_RE = re.compile(r"\b(?:wakil|deputy|vice|wa)\s*$", re.IGNORECASE)
+_PLACE_OF_OFFICE_RE = re.compile(r"\b(?:kantor|gedung|balai|aula|rumah dinas|rumah jabatan|istana|office of|residence of)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def missing_office(question: str, source_text: str) -> str | None:
+    """The first office the question names (as a person's office, not a place such as "kantor
+    Wali Kota") that the sources never name as that office, or None. An office after "wakil",
+    "deputy" or "vice" is the deputy's office, and the plain office is not the deputy's."""
+    for match in _OFFICE_Q_RE.finditer(question):
+        before, after = question[: match.start()], question[match.end():]
+        if _PLACE_OF_OFFICE_RE.search(before) or re.match(r"(?:'s|’s)?\s+office\b", after, re.IGNORECASE):
+            continue
+        forms = _OFFICE_FORMS[match.group(1).lower()]
+        deputy = bool(_DEPUTY_BEFORE_RE.search(before))
+        if not _office_held(forms, source_text, deputy):
+            return match.group(0)
+    for match in _HEAD_Q_RE.finditer(question):
+        if _PLACE_OF_OFFICE_RE.search(question[: match.start()]):
+            continue
+        forms = rf"{match.group(1)}\b[^.;]{{0,80}}?\b{re.escape(match.group(2))}"
+        short = "ka" + match.group(2).lower()  # "Kepala Polres" is the Kapolres
+        if match.group(1).lower() == "kepala" and short in _OFFICE_FORMS:
+            forms += "|" + _OFFICE_FORMS[short]
+        if not _office_held(forms, source_text, bool(_DEPUTY_BEFORE_RE.search(question[: match.start()]))):
+            return match.group(0)
+    return None
+
+
+def _office_held(forms: str, text: str, deputy: bool) -> bool:
+    for found in re.finditer(rf"\b(?:{forms})\b", text, re.IGNORECASE):
+        before = text[max(0, found.start() - 40): found.start()]
+        if _PLACE_OF_OFFICE_RE.search(before):
+            continue
+        if bool(_DEPUTY_BEFORE_RE.search(before)) == deputy:
+            return True
+    return False
 LANGUAGE_NAMES = {"en": "English", "id": "Indonesian (Bahasa Indonesia)"}
 
 _CONTINUATION_RE = re.compile(
@@ -139,12 +215,15 @@ def unanswerable_detail(
     if runs and len(missing) / len(runs) >= MISSING_NAMES_SHARE:
         names = " ".join(n for run in missing for n in run)
         return f" (they never mention {names})" if en else f" (sumber tidak menyebut {names})"
+    office = missing_office(analysis.text, " ".join(f"{h.title}. {h.text}" for h in hits))
+    if office:
+        return f" (they never name the {office})" if en else f" (sumber tidak menyebut {office})"
     if not ranked:
         return " (nothing relevant was found)" if en else " (tidak ada bagian yang relevan)"
     names_a_person = analysis.speaker and any(w[:1].isupper() for w in analysis.speaker.split())
     if analysis.kind == QUOTE and names_a_person and speaker is None:
         return f" (no statement by {analysis.speaker})" if en else f" (tidak ada pernyataan {analysis.speaker})"
-    eligible = [c for c in ranked if _can_answer(c, analysis, speaker)]
+    eligible = answer_order([c for c in ranked if _can_answer(c, analysis, speaker)])
     if not eligible:
         if analysis.kind not in KIND_MIN:
             return ""
@@ -158,6 +237,9 @@ def unanswerable_detail(
         return ""
     best = eligible[0]
     if best.parts.get("attribute", 1.0) < MIN_ATTRIBUTE and best.parts["cosine"] < MIN_COSINE_WITHOUT_ATTRIBUTE:
+        return ""
+    if (analysis.kind in (DATE, NUMBER) and best.parts.get("subject", 1.0) <= MAX_SUBJECT_MISSING
+            and best.parts["cosine"] < MIN_COSINE_WITHOUT_SUBJECT):
         return ""
     return None
 
@@ -191,7 +273,7 @@ def _mentioned(run: tuple[str, ...], source_words: set[str]) -> bool:
 def answer_extractively(analysis: QuestionAnalysis, ranked: list[Candidate], ordered: list[Candidate],
                         speaker: Person | None) -> Draft:
     """Quote the best sentence(s) for the question, each as its own claim."""
-    eligible = [c for c in ranked if _can_answer(c, analysis, speaker)]
+    eligible = answer_order([c for c in ranked if _can_answer(c, analysis, speaker)])
     if not eligible:
         return Draft(abstained=True, related=related_quotes(ranked))
     best = eligible[0]
@@ -213,11 +295,30 @@ def answer_extractively(analysis: QuestionAnalysis, ranked: list[Candidate], ord
     return Draft(claims=claims)
 
 
+def answer_order(eligible: list[Candidate]) -> list[Candidate]:
+    """Eligible sentences, best first, where a sentence holding more of the question's names
+    ("KPUD", "Randi Ariana") goes before better-scored ones within ``NAMED_MARGIN``."""
+    if not eligible:
+        return eligible
+    top = eligible[0].score
+    near = [c for c in eligible if c.score >= top - NAMED_MARGIN]
+    most = max(c.parts.get("names", 0.0) for c in near)
+    if most <= eligible[0].parts.get("names", 0.0):
+        return eligible
+    first = next(c for c in near if c.parts.get("names", 0.0) == most)
+    return [first] + [c for c in eligible if c is not first]
+
+
 def _can_answer(cand: Candidate, analysis: QuestionAnalysis, speaker: Person | None) -> bool:
     if len(words(cand.text)) < MIN_WORDS:
         return False
-    if analysis.kind in KIND_MIN and cand.kinds.get(analysis.kind, 0) < KIND_MIN[analysis.kind]:
-        return False
+    if ASKS_DURATION_RE.search(analysis.text):  # "how long": a span of time, not any number
+        if not cand.kinds.get(DURATION):
+            return False
+    elif analysis.kind in KIND_MIN and cand.kinds.get(analysis.kind, 0) < KIND_MIN[analysis.kind]:
+        code = analysis.kind == NUMBER and cand.kinds.get(NUMBER, 0) > 0 and ASKS_CODE_RE.search(analysis.text)
+        if not code:
+            return False
     if analysis.kind == DATE and ASKS_CLOCK_RE.search(analysis.text) and not cand.kinds.get(CLOCK):
         return False
     if speaker is not None and cand.speaker != speaker:

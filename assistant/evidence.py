@@ -43,6 +43,9 @@ W_KIND = 0.8
 W_RETRIEVAL = 0.2
 W_SPEAKER = 1.0
 W_FOCUS = 0.5
+W_NAMES = 0.0
+"""Bonus for holding the names the question gives (an acronym such as "KPUD", a person's name):
+of two sentences sharing as many words, the one naming what is asked about answers it."""
 """Bonus for holding the question's focus (its predicate: "attended" → "dihadiri")."""
 FOCUS_BOOST = 2.0
 """Focus units weigh this many times their idf in the lexical overlap."""
@@ -286,6 +289,10 @@ _DATE_WORD_RE = re.compile(
 """Dates in a question that is not about a date are context (often from the article's dateline)."""
 
 
+_GENERIC_SUBJECT = frozenset(content_terms("pertama kali kedua terakhir awal first time times"))
+"""Words that say which occurrence, not which event: left out of ``parts["subject"]``."""
+
+
 def query_units(analysis: QuestionAnalysis) -> list[QueryUnit]:
     """What a sentence should share with the question: its content stems (for English questions
     also the glossary's Indonesian words, since the articles may be Indonesian), without the
@@ -353,6 +360,9 @@ def score_candidates(
     date_stems = {u.label for u in units if _DATE_WORD_RE.fullmatch(u.label)}
     plain = [i for i, u in enumerate(units) if not (u.alternatives[-1] <= name_stems | date_stems)]
     plain_total = sum(weights[i] for i in plain)
+    subject = [i for i in plain if not units[i].focus and units[i].label not in _GENERIC_SUBJECT]
+    subject_total = sum(weights[i] for i in subject)
+    name_units = [i for i, u in enumerate(units) if i not in plain and not (u.alternatives[-1] <= date_stems)]
     ranks = {h: i for i, h in enumerate(dict.fromkeys(c.hit.chunk_id for c in sorted(sentences, key=lambda c: c.hit.rank)))}
     for cand, terms in zip(sentences, sentence_terms):
         cand.kinds = kind_scores(cand.text)
@@ -362,6 +372,8 @@ def score_candidates(
         lexical = sum(w for w, m in zip(weights, matched) if m) / total if total else 0.0
         focus = sum(matched[i] for i in focus_units) / len(focus_units) if focus_units else 1.0
         attribute = sum(weights[i] for i in plain if matched[i]) / plain_total if plain_total else 1.0
+        subject_share = sum(weights[i] for i in subject if matched[i]) / subject_total if subject_total else 1.0
+        names = sum(matched[i] for i in name_units) / len(name_units) if name_units else 0.0
         same_speaker = 0.0
         if speaker is not None:
             same_speaker = 1.0 if cand.speaker == speaker else (-1.0 if cand.speaker else -0.3)
@@ -370,6 +382,8 @@ def score_candidates(
             "focus": focus if focus_units else 0.0,
             "has_focus": 1.0 if focus_units else 0.0,
             "attribute": attribute,
+            "subject": subject_share,
+            "names": names,
             "kind": cand.kinds.get(analysis.kind, 0.0),
             "retrieval": 1.0 / (1 + ranks[cand.hit.chunk_id]),
             "speaker": same_speaker,
@@ -422,6 +436,7 @@ def _combine(parts: dict[str, float]) -> float:
         W_DENSE * parts["dense"]
         + W_LEXICAL * parts["lexical"]
         + W_FOCUS * parts["focus"]
+        + W_NAMES * parts.get("names", 0.0)
         + W_KIND * parts["kind"]
         + W_RETRIEVAL * parts["retrieval"]
         + W_SPEAKER * parts["speaker"]

@@ -57,7 +57,7 @@ _KIND_PATTERNS = [
     (PERSON, re.compile(r"\b(?:who|whom|whose|siapa|siapakah)\b", _I)),
     (DATE, re.compile(r"\b(?:when|kapan|kapankah)\b|\bwhat (?:time|date|day|year|month)\b|\b(?:tanggal|hari|pukul|jam|tahun|bulan) (?:berapa|apa)\b", _I)),
     (PLACE, re.compile(r"\b(?:where|dimana|dimanakah)\b|\b(?:di|ke|dari) ?mana(?:kah)?\b|\bin which (?:city|place|town|country)\b", _I)),
-    (NUMBER, re.compile(r"\bhow (?:many|much)\b|\bberapa\b|\bnumber of\b|\bjumlah\b", _I)),
+    (NUMBER, re.compile(r"\bhow (?:many|much|long)\b|\bberapa\b|\bnumber of\b|\bjumlah\b", _I)),
     (REASON, re.compile(r"\b(?:why|mengapa|kenapa)\b|\bapa (?:alasan|sebab|penyebab)\w*\b|\bfor what reason\b", _I)),
     (MANNER, re.compile(r"\b(?:how|bagaimana|gimana)\b|\bdengan cara apa\b", _I)),
 ]
@@ -309,8 +309,10 @@ SPEECH_VERB_RE = re.compile(
     _I,
 )
 _ACTOR_START_RE = re.compile(r"^(?:[\"“]?(?:[A-Z][\w./-]*|\d+)\s+){1,7}(?:me|mem|men|meng|meny|ber)[a-z]+\b")
-_NUMBER_RE = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)*)(?![\w]|/\d)")
-"""A count or a code number: "0503/Jakarta Barat" holds 0503; "12/05/2024" (a date) holds none."""
+_NUMBER_RE = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)*)(?![\w/])")
+_CODE_NUMBER_RE = re.compile(r"(?<![\w/])\d+/[^\W\d_]")
+"""A number inside a code ("Dandim 0503/Jakarta Barat"): it answers "which number", not "how many"."""
+ASKS_CODE_RE = re.compile(r"\b(?:nomor|no\.|kode|number|code)\b(?! of\b)", _I)
 _COUNT_WORDS_RE = re.compile(
     r"\b(?:ribu|ribuan|juta|jutaan|miliar|triliun|ratusan|puluhan|belasan|seratus|seribu|persen"
     r"|dozens|hundreds|thousands|millions|hundred|thousand|million|billion|percent)\b|%",
@@ -336,6 +338,21 @@ CLOCK = "clock"
 """Not a question kind: how strongly a sentence holds a time of day (for "what time", "pukul berapa")."""
 _CLOCK_RE = re.compile(r"\b(?:pukul|jam)\s+\d|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT|a\.?m\.?|p\.?m\.?)?\b|\b\d{1,2}\s*(?:a\.?m|p\.?m)\b|\b(?:pagi|siang|sore|malam) hari\b|\b(?:morning|afternoon|evening|noon|midnight)\b", _I)
 ASKS_CLOCK_RE = re.compile(r"\bwhat time\b|\bat what hour\b|\b(?:pukul|jam) (?:berapa|brp)\b|\bberapa (?:pukul|jam)\b(?! (?:lama|lamanya))", _I)
+DURATION = "duration"
+"""Not a question kind: whether a sentence holds a span of time or length (for "how long",
+"berapa lama"): another number or date in it is the answer to a different question."""
+ASKS_DURATION_RE = re.compile(
+    r"\bhow long\b|\bfor how many (?:days|hours|weeks|months|years)\b|\b(?:berapa|brp) (?:lama|lamanya)\b"
+    r"|\blamanya\b|\b(?:duration|durasi)\b|\bberlangsung selama berapa\b", _I)
+_SPAN_UNITS = (r"(?:detik|menit|jam|hari|pekan|minggu|bulan|tahun|abad|dekade|kilometer|km|meter|m|cm"
+               r"|seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|miles?|feet|metres?|meters?)")
+_DURATION_RE = re.compile(
+    rf"\b(?:\d+(?:[.,]\d+)?|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus"
+    rf"|belasan|puluhan|ratusan|beberapa|several|a few|one|two|three|four|five|six|seven|eight|nine|ten)"
+    rf"(?:\s+(?:\w+\s+)?(?:belas|puluh|ratus|ribu))?\s*-?\s*{_SPAN_UNITS}\b"
+    r"|\b(?:sehari|seharian|semalam|sepekan|seminggu|sebulan|setahun|sejam|berhari-hari|berbulan-bulan|bertahun-tahun)\b",
+    _I,
+)
 _PLACE_BEFORE_RE = re.compile(r"\b(?:kantor|gedung|balai|aula|rumah dinas|rumah jabatan|office of|residence of)\s+(?:[A-Z][\w.-]*\s+){0,2}$", _I)
 
 
@@ -355,11 +372,12 @@ def kind_scores(sentence: str) -> dict[str, float]:
     timed_year = any(_YEAR_CUE_RE.search(sentence[: m.start()]) for m in years)
     scores[DATE] = 1.0 if has_date else (0.8 if timed_year else (0.3 if years else 0.0))
     scores[CLOCK] = 1.0 if _CLOCK_RE.search(sentence) else 0.0
+    scores[DURATION] = 1.0 if _DURATION_RE.search(sentence) else 0.0
     counts = [
         n for n in _NUMBER_RE.findall(sentence)
         if not re.fullmatch(r"(?:19|20)\d{2}", n) and not re.search(rf"\b{re.escape(n)}\s+{_MONTHS}\b", sentence, _I)
     ]
-    scores[NUMBER] = 1.0 if counts or _COUNT_WORDS_RE.search(sentence) else 0.0
+    scores[NUMBER] = 1.0 if counts or _COUNT_WORDS_RE.search(sentence) else (0.5 if _CODE_NUMBER_RE.search(sentence) else 0.0)
     scores[PLACE] = 1.0 if _PLACE_STRONG_RE.search(sentence) else (0.4 if _PLACE_WEAK_RE.search(sentence) else 0.0)
     has_speech = bool(SPEECH_VERB_RE.search(sentence))
     scores[QUOTE] = 1.0 if has_speech and _QUOTE_MARK_RE.search(sentence) else (0.7 if has_speech else 0.0)

@@ -152,3 +152,40 @@ def test_unknown_backend_is_refused():
 
     with pytest.raises(SettingsError, match="backend"):
         ask(make_chain(ARTICLE), "Kapan rakor digelar?", backend="gpt-9")
+
+
+def test_an_office_the_article_does_not_hold_is_abstained():
+    """Only the Wakil Wali Kota and the Kapolres are there: the Wali Kota, the Kapolda (sharing
+    "Metro") and the Gubernur are other offices; an office in "kantor Wali Kota" holds no one."""
+    rig = make_chain(ARTICLE)
+    for question in ("Who is the Mayor of West Jakarta?", "Siapa Wali Kota Jakarta Barat?",
+                     "Siapa Kapolda Metro Jaya?", "Siapa Gubernur DKI Jakarta?"):
+        assert ask(rig, question).abstained, question
+    assert not ask(rig, "Siapa Wakil Wali Kota Jakarta Barat?").abstained
+    assert not ask(rig, "Siapa Kapolres Metro Jakarta Barat?").abstained
+
+
+def test_missing_office_rules():
+    from assistant.answering import missing_office
+
+    text = ARTICLE.text
+    assert missing_office("Siapa Kapolda Metro Jaya?", text) == "Kapolda"
+    assert missing_office("Who is the deputy mayor?", text) is None
+    assert missing_office("Siapa Ketua KPU?", text) == "Ketua KPU"
+    assert missing_office("Siapa Ketua KPUD Kota Jakarta Barat?", text) is None
+    assert missing_office("Siapa kepala Polres Metro Jakarta Barat?", text) is None
+    assert missing_office("Who attended the meeting at the mayor's office?", text) is None
+
+
+def test_a_fact_of_another_event_is_not_answered_with_this_ones():
+    rig = make_chain(ARTICLE)
+    assert ask(rig, "Berapa lama Operasi Mantap Praja Jaya 2024 berlangsung?").abstained
+    assert ask(rig, "How long will Operasi Mantap Praja Jaya 2024 last?").abstained
+    assert ask(rig, "Tanggal berapa pemungutan suara Pilkada DKI Jakarta?").abstained
+
+
+def test_where_prefers_a_place_phrase_and_named_entities_win():
+    rig = make_chain(ARTICLE)
+    answer = ask(rig, "Di mana Polres Metro Jakarta Barat menggelar rakor bersama Forkopimko?")
+    assert "kantor Wali Kota Jakarta Barat" in answer.text
+    assert "Siti" in ask(rig, "Siapa yang memimpin KPUD Kota Jakarta Barat?").text

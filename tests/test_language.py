@@ -67,3 +67,14 @@ def test_office_phrases_match_across_languages():
     assert phrase_match("the deputy mayor of West Jakarta", label) >= 0.5
     assert phrase_match("Wakil Wali Kota", label) == 1.0
     assert phrase_match("police chief", label) == 0.0
+
+
+def test_codes_durations_and_capitalized_place_words():
+    from assistant.language import DURATION
+
+    assert kind_scores("Dandim 0503/Jakarta Barat Kolonel Inf ES Putra Siregar hadir.")[NUMBER] > 0
+    assert kind_scores("Rapat pada 12/05/2024.")[NUMBER] == 0
+    assert kind_scores("Operasi berlangsung selama 14 hari.")[DURATION] == 1.0
+    assert kind_scores("Operasi ini adalah komitmen kita bersama.")[DURATION] == 0.0
+    assert kind_scores("Polres menggelar rapat bersama Forum Komunikasi Pimpinan Kota.")[PLACE] == 0.0
+    assert analyze_question("How long will the operation last?").kind == NUMBER
