@@ -6,9 +6,12 @@ transaction that marks its article complete: the two can never disagree after a 
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
-from dataclasses import dataclass
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
 
 from assistant.glossary import translations
 from assistant.textproc import content_terms
@@ -17,7 +20,13 @@ SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
     terms, chunk_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 0'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS lexical_vocab USING fts5vocab(lexical, 'row');
 """
+K1, B = 1.2, 0.75
+"""BM25 parameters, the same as SQLite FTS5's bm25()."""
+COMMON_SHARE = 0.05
+"""Terms in more of the chunks than this only score candidates; they don't search for them (a
+term in every tenth story makes the FTS scan slow and barely moves the ranking)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,29 @@ class LexicalQuery:
     an English question over Indonesian text)."""
     focus_terms: tuple[str, ...] = ()
     """Known stems of the predicate a who/what question asks about ("who attended" → hadir)."""
+    document_frequency: dict[str, int] = field(default_factory=dict)
+    n_docs: int = 0
+    average_length: float = 1.0
+
+    def bm25(self, document_terms: list[str], terms: tuple[str, ...] | None = None) -> float:
+        """BM25 of one chunk's indexed terms, exactly as FTS5 scores it, over the known terms
+        (or the given subset, such as the focus terms)."""
+        counts = Counter(document_terms)
+        length_norm = K1 * (1 - B + B * len(document_terms) / self.average_length)
+        score = 0.0
+        for term in self.known_terms if terms is None else terms:
+            tf = counts.get(term)
+            if tf:
+                n = self.document_frequency[term]
+                idf = math.log((self.n_docs - n + 0.5) / (n + 0.5))
+                score += (idf if idf > 0 else 1e-6) * tf * (K1 + 1) / (tf + length_norm)
+        return score
+
+    def search_terms(self) -> tuple[str, ...]:
+        """The known terms rare enough to search with (at least the two rarest)."""
+        ranked = sorted(self.known_terms, key=lambda t: self.document_frequency[t])
+        rare = [t for t in ranked if self.document_frequency[t] <= COMMON_SHARE * self.n_docs]
+        return tuple(rare if len(rare) >= 2 else ranked[:2])
 
 
 # "Who attended ...", "Siapa yang menghadiri ...": the verb right after the question word is what
@@ -49,6 +81,26 @@ def focus_words(query: str) -> list[str]:
 def index_terms(text: str, title: str = "") -> str:
     """The space-joined stemmed terms stored for a chunk (title words help name matches)."""
     return " ".join(content_terms(f"{title}\n{text}" if title else text))
+
+
+_sizes: dict[tuple[str, int], tuple[int, float]] = {}
+_sizes_lock = threading.Lock()
+
+
+def corpus_size(conn: sqlite3.Connection) -> tuple[int, float]:
+    """(number of chunks, average indexed terms per chunk), recounted only when rows were added
+    (counting costs tens of ms at 100k chunks; the newest rowid is a cheap change marker)."""
+    newest = conn.execute("SELECT coalesce(max(rowid), 0) FROM lexical").fetchone()[0]
+    key = (conn.execute("PRAGMA database_list").fetchone()[2], newest)
+    with _sizes_lock:
+        cached = _sizes.get(key)
+    if cached is None:
+        n_docs = count(conn)
+        total = conn.execute("SELECT coalesce(sum(cnt), 0) FROM lexical_vocab").fetchone()[0]
+        cached = (n_docs, (total / n_docs if n_docs else 1.0) or 1.0)
+        with _sizes_lock:
+            _sizes[key] = cached
+    return cached
 
 
 def add(conn: sqlite3.Connection, rows: list[tuple[str, str]]) -> None:
@@ -79,7 +131,8 @@ def analyze(conn: sqlite3.Connection, query: str, language: str | None = None) -
         bridged = [(set(content_terms(phrase)), content_terms(" ".join(targets)))
                    for phrase, targets in translations(query)]
     candidates = list(dict.fromkeys(terms + [t for _, stems in bridged for t in stems]))
-    known = tuple(t for t in candidates if _term_exists(conn, t))
+    frequency = {t: n for t in candidates if (n := _document_frequency(conn, t))}
+    known = tuple(frequency)
     known_set = set(known)
     covered = known_set.union(*(words for words, stems in bridged if known_set.intersection(stems)))
     coverage = sum(t in covered for t in terms) / len(terms) if terms else 0.0
@@ -88,12 +141,13 @@ def analyze(conn: sqlite3.Connection, query: str, language: str | None = None) -
     if focus and (language or detect_language(query)) == "en":
         focus_stems += content_terms(" ".join(w for _, targets in translations(" ".join(focus)) for w in targets))
     focus_known = tuple(t for t in dict.fromkeys(focus_stems) if t in known_set)
-    return LexicalQuery(tuple(candidates), known, coverage, focus_known)
+    n_docs, average_length = corpus_size(conn)
+    return LexicalQuery(tuple(candidates), known, coverage, focus_known, frequency, n_docs, average_length)
 
 
-def _term_exists(conn: sqlite3.Connection, term: str) -> bool:
-    row = conn.execute("SELECT 1 FROM lexical WHERE lexical MATCH ? LIMIT 1", (_quote(term),)).fetchone()
-    return row is not None
+def _document_frequency(conn: sqlite3.Connection, term: str) -> int:
+    row = conn.execute("SELECT doc FROM lexical_vocab WHERE term = ?", (term,)).fetchone()
+    return row[0] if row else 0
 
 
 def _quote(term: str) -> str:
@@ -104,29 +158,21 @@ def match_expression(terms: tuple[str, ...]) -> str | None:
     return " OR ".join(_quote(t) for t in terms) if terms else None
 
 
-def search(conn: sqlite3.Connection, query: LexicalQuery, k: int, *, complete_only_sql: str = "",
+def search(conn: sqlite3.Connection, query: LexicalQuery, k: int, *, filter_sql: str = "",
            params: tuple = ()) -> list[tuple[str, float]]:
-    """Top-k (chunk_id, bm25) with bm25 > 0, higher is better. ``complete_only_sql`` is an extra
-    SQL condition on ``chunks c`` / ``articles a`` (filters, and hiding half-written articles)."""
-    expression = match_expression(query.known_terms)
+    """Top-k candidates (chunk_id, FTS5 bm25 over the rare query terms), best first; the caller
+    scores candidates with ``LexicalQuery.bm25`` over all terms and drops chunks of articles
+    that are not complete. ``filter_sql`` is an extra SQL condition on ``chunks c`` /
+    ``articles a`` (date and source filters); without one, no join slows the scan."""
+    expression = match_expression(query.search_terms())
     if expression is None:
         return []
+    if not filter_sql:
+        sql = "SELECT chunk_id, -rank FROM lexical WHERE lexical MATCH ? ORDER BY rank LIMIT ?"
+        return [(cid, float(s)) for cid, s in conn.execute(sql, (expression, k))]
     sql = (
-        "SELECT l.chunk_id, -bm25(lexical) AS score FROM lexical l "
+        "SELECT l.chunk_id, -l.rank FROM lexical l "
         "JOIN chunks c ON c.chunk_id = l.chunk_id JOIN articles a ON a.doc_id = c.doc_id "
-        f"WHERE lexical MATCH ? {complete_only_sql} ORDER BY bm25(lexical) LIMIT ?"
+        f"WHERE lexical MATCH ? {filter_sql} ORDER BY l.rank LIMIT ?"
     )
     return [(cid, float(s)) for cid, s in conn.execute(sql, (expression, *params, k))]
-
-
-def scores_for(conn: sqlite3.Connection, terms: tuple[str, ...], chunk_ids: list[str]) -> dict[str, float]:
-    """BM25 of given chunks for these terms (chunks that match none are left out)."""
-    expression = match_expression(terms)
-    if expression is None or not chunk_ids:
-        return {}
-    marks = ",".join("?" * len(chunk_ids))
-    sql = (
-        "SELECT chunk_id, -bm25(lexical) FROM lexical WHERE lexical MATCH ? "
-        f"AND chunk_id IN ({marks})"
-    )
-    return {cid: float(s) for cid, s in conn.execute(sql, (expression, *chunk_ids))}

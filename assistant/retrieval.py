@@ -61,18 +61,24 @@ class CandidatePool:
 
 def candidate_pool(index: Index, query: str, query_vector: list[float], filters: Filters | None,
                    size: int) -> CandidatePool:
+    """The best ``size`` chunks of each side, each candidate then scored on both sides."""
     dense = dict(index.dense_search(query_vector, size, filters))
     analyzed = lexical.analyze(index.conn, query)
-    lexical_scores = dict(index.lexical_search(analyzed, size, filters))
-    missing_dense = [c for c in lexical_scores if c not in dense]
+    lexical_candidates = [c for c, _ in index.lexical_search(analyzed, size, filters)]
+    missing_dense = [c for c in lexical_candidates if c not in dense]
     if missing_dense:
         dense.update(_cosines(query_vector, index.vectors_for(missing_dense)))
-    missing_lexical = [c for c in dense if c not in lexical_scores]
-    if missing_lexical and analyzed.known_terms:
-        lexical_scores.update(lexical.scores_for(index.conn, analyzed.known_terms, missing_lexical))
-    candidates = list(set(dense) | set(lexical_scores))
-    focus = lexical.scores_for(index.conn, analyzed.focus_terms, candidates)
-    return CandidatePool(dense, lexical_scores, analyzed.coverage, index.hits_for(candidates), focus)
+    hits = index.hits_for(list(set(dense) | set(lexical_candidates)))
+    lexical_scores, focus = {}, {}
+    if analyzed.known_terms:
+        for chunk_id, hit in hits.items():
+            terms = lexical.index_terms(hit.text, hit.title).split()
+            if score := analyzed.bm25(terms):
+                lexical_scores[chunk_id] = score
+            if analyzed.focus_terms and (focus_score := analyzed.bm25(terms, analyzed.focus_terms)):
+                focus[chunk_id] = focus_score
+    dense = {c: v for c, v in dense.items() if c in hits}
+    return CandidatePool(dense, lexical_scores, analyzed.coverage, hits, focus)
 
 
 def hybrid_search(index: Index, query: str, query_vector: list[float], k: int,

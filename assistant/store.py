@@ -229,7 +229,8 @@ class Index:
         for part in _batches(chunk_ids, 500):
             rows = self.conn.execute(
                 f"SELECT {HIT_COLUMNS} FROM chunks c JOIN articles a ON a.doc_id = c.doc_id "
-                f"WHERE a.status = 'complete' AND c.chunk_id IN ({','.join('?' * len(part))})", part
+                # "+a.status": look chunks up by id; the status index would scan every article
+                f"WHERE c.chunk_id IN ({','.join('?' * len(part))}) AND +a.status = 'complete'", part
             )
             for cid, doc_id, text, start, end, sentences, title, date, source, url in rows:
                 out[cid] = Hit(chunk_id=cid, doc_id=doc_id, text=text, start=start, end=end,
@@ -239,16 +240,16 @@ class Index:
 
     def dense_search(self, query_vector: list[float], k: int, filters: Filters | None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) of the nearest chunks, best first."""
-        if self.vectors._collection.count() == 0:
-            return []
         results = self.vectors.similarity_search_by_vector_with_relevance_scores(
             query_vector, k=k, filter=chroma_where(filters)
         )
         return [(doc.id, 1.0 - float(distance)) for doc, distance in results]
 
     def lexical_search(self, query: lexical.LexicalQuery, k: int, filters: Filters | None) -> list[tuple[str, float]]:
+        if filters is None or filters.is_empty():
+            return lexical.search(self.conn, query, k)
         condition, params = sql_filter(filters)
-        return lexical.search(self.conn, query, k, complete_only_sql=condition, params=params)
+        return lexical.search(self.conn, query, k, filter_sql=condition, params=params)
 
     def vectors_for(self, chunk_ids: list[str]) -> dict[str, list[float]]:
         if not chunk_ids:

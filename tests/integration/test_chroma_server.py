@@ -55,7 +55,7 @@ def test_two_services_share_one_server(chroma_url, tmp_path):
     first = _service(chroma_url, tmp_path, "first", "shared")
     second = _service(chroma_url, tmp_path, "second", "shared")
     first.ingest([REPO / "data" / "articles"])
-    second.ingest_articles([Article("banjir", "Banjir besar melanda Kota Bekasi pada Senin pagi.", title="Banjir")])
+    second.ingest_articles([Article("banjir", title="Banjir", text="Banjir besar melanda Kota Bekasi pada Senin pagi.")])
     for service in (first, second):
         stats = service.stats()
         assert stats["articles"] == 2 and stats["chroma"] == chroma_url
@@ -71,9 +71,9 @@ def test_two_services_share_one_server(chroma_url, tmp_path):
 def test_a_replaced_article_reaches_the_other_process(chroma_url, tmp_path):
     writer = _service(chroma_url, tmp_path, "writer", "replace")
     reader = _service(chroma_url, tmp_path, "reader", "replace")
-    writer.ingest_articles([Article("x", "Harga cabai naik tajam.", title="Cabai")])
+    writer.ingest_articles([Article("x", title="Cabai", text="Harga cabai naik tajam.")])
     assert reader.retrieve("cabai", k=1)[0].text == "Harga cabai naik tajam."
-    writer.ingest_articles([Article("x", "Harga cabai turun lagi.", title="Cabai")])
+    writer.ingest_articles([Article("x", title="Cabai", text="Harga cabai turun lagi.")])
     reader.index().sync(force=True)
     assert reader.retrieve("cabai", k=1)[0].text == "Harga cabai turun lagi."
     assert reader.stats()["chunks"] == 1
@@ -81,7 +81,7 @@ def test_a_replaced_article_reaches_the_other_process(chroma_url, tmp_path):
 
 def test_a_separate_process_sees_the_articles(chroma_url, tmp_path):
     writer = _service(chroma_url, tmp_path, "w", "procs")
-    writer.ingest_articles([Article("gempa", "Gempa bermagnitudo 5,2 mengguncang Cianjur.", title="Gempa")])
+    writer.ingest_articles([Article("gempa", title="Gempa", text="Gempa bermagnitudo 5,2 mengguncang Cianjur.")])
     env = {**os.environ, "WARTA_CHROMA_URL": chroma_url, "WARTA_COLLECTION": "procs",
            "WARTA_EMBEDDING_MODEL": "fake", "WARTA_INDEX_DIR": str(tmp_path / "other-process")}
     out = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "gempa cianjur", "--k", "1"],
