@@ -5,9 +5,9 @@ holds the support (the target metric), unanswerable questions abstained, citatio
 (quote == article text at its offsets), and answer latency: cold (the first question on a fresh
 service, models already loaded) and warm p50/p95 (a second pass over the set).
 
-    .venv/bin/python benchmarks/answer_quality.py data/questions/dev_seed.jsonl --index /tmp/seedidx
-    .venv/bin/python benchmarks/answer_quality.py /tmp/facqa_train150.jsonl --format facqa \
-        --index-cache /tmp/warta-bench-idx [--features out.jsonl]
+    .venv/bin/python benchmarks/answer_quality.py data/questions/dev_seed.jsonl --index .cache/seedidx
+    .venv/bin/python benchmarks/answer_quality.py facqa_train150.jsonl --format facqa \
+        --index-cache .cache/answer-quality [--features out.jsonl]
 
 Public sets get their own index (built once, under --index-cache). ``--features`` writes, per
 question, what the abstention decision saw (best candidate's score parts), for calibration.
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("questions")
     parser.add_argument("--format", default="auto")
     parser.add_argument("--index", help="existing index (Warta-format question sets)")
-    parser.add_argument("--index-cache", default="/tmp/warta-answer-quality", help="where public sets' indexes go")
+    parser.add_argument("--index-cache", default=".cache/answer-quality", help="where public sets' indexes go")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--features", help="write per-question decision features here (jsonl)")
     parser.add_argument("--no-warm", action="store_true", help="skip the second (warm) pass")
