@@ -7,6 +7,7 @@ re-derived from the chunk texts.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from assistant import lexical
@@ -91,8 +92,6 @@ def check_and_repair(service, repair: bool = True) -> DoctorReport:
 
 
 def _chunks(index: Index, chunk_ids: list[str]) -> tuple[list[Chunk], dict[str, Article]]:
-    import json
-
     chunks, articles = [], {}
     for start in range(0, len(chunk_ids), 500):
         part = chunk_ids[start : start + 500]
@@ -102,14 +101,8 @@ def _chunks(index: Index, chunk_ids: list[str]) -> tuple[list[Chunk], dict[str, 
         for cid, doc_id, idx, s, e, text, sentences in rows:
             chunks.append(Chunk(cid, doc_id, idx, s, e, text, tuple(tuple(x) for x in json.loads(sentences))))
             if doc_id not in articles:
-                articles[doc_id] = index.article(doc_id) or _bare_article(index, doc_id)
+                articles[doc_id] = index.article(doc_id, complete_only=False)
     return chunks, articles
-
-
-def _bare_article(index: Index, doc_id: str) -> Article:
-    row = index.conn.execute("SELECT doc_id, title, text, date, source, url, origin FROM articles WHERE doc_id = ?",
-                             (doc_id,)).fetchone()
-    return Article(*row)
 
 
 def _reembed(service, index: Index, chunk_ids: list[str]) -> None:

@@ -125,9 +125,10 @@ def analyze(conn: sqlite3.Connection, query: str, language: str | None = None) -
     Indonesian words, and a query word counts as known when its translation is."""
     from assistant.language import detect_language
 
+    english = (language or detect_language(query)) == "en"
     terms = list(dict.fromkeys(content_terms(query)))
     bridged: list[tuple[set[str], list[str]]] = []
-    if (language or detect_language(query)) == "en":
+    if english:
         bridged = [(set(content_terms(phrase)), content_terms(" ".join(targets)))
                    for phrase, targets in translations(query)]
     candidates = list(dict.fromkeys(terms + [t for _, stems in bridged for t in stems]))
@@ -138,7 +139,7 @@ def analyze(conn: sqlite3.Connection, query: str, language: str | None = None) -
     coverage = sum(t in covered for t in terms) / len(terms) if terms else 0.0
     focus = focus_words(query)
     focus_stems = content_terms(" ".join(focus))
-    if focus and (language or detect_language(query)) == "en":
+    if focus and english:
         focus_stems += content_terms(" ".join(w for _, targets in translations(" ".join(focus)) for w in targets))
     focus_known = tuple(t for t in dict.fromkeys(focus_stems) if t in known_set)
     n_docs, average_length = corpus_size(conn)

@@ -157,16 +157,15 @@ class Warta:
         return report
 
     def _ingest_batch(self, index: Index, batch: list[Article], report: IngestReport, bar,
-                      seen_texts: dict[str, str] | None = None) -> None:
+                      seen_texts: dict[str, str]) -> None:
+        """``seen_texts``: body hash → doc id over the whole load, so the same text under two file
+        names (which differ only in their derived titles) is caught as a duplicate."""
         states = index.article_states([a.doc_id for a in batch])
         fresh: dict[str, Article] = {}
         replaced: list[str] = []
-        seen_hashes: dict[str, str] = {}
-        seen_texts = {} if seen_texts is None else seen_texts
         for article in batch:
             state = states.get(article.doc_id)
             digest = article.content_hash
-            # the body alone: the same text under two file names differs only in the derived title
             text_key = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
             repeat = article.doc_id in fresh
             if repeat:
@@ -176,7 +175,7 @@ class Warta:
                 report.articles_unchanged += 1
                 seen_texts.setdefault(text_key, article.doc_id)
                 continue
-            other = seen_hashes.get(digest) or seen_texts.get(text_key) or index.doc_with_hash(digest)
+            other = seen_texts.get(text_key) or index.doc_with_hash(digest)
             if other and other != article.doc_id:
                 report.duplicates += 1
                 report.warnings.append(f"{article.origin}: same content as article {other!r}; skipped")
@@ -188,7 +187,6 @@ class Warta:
                 else:
                     report.articles_added += 1
             fresh[article.doc_id] = article
-            seen_hashes[digest] = article.doc_id
             seen_texts[text_key] = article.doc_id
         if fresh:
             chunks: list[Chunk] = []

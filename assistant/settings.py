@@ -59,7 +59,6 @@ class Settings:
     auth: str = field(default="", repr=False)
     """user:password to require a login in the chat UI."""
     max_upload_mb: float = 10.0
-    log_level: str = "WARNING"
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:

@@ -208,10 +208,10 @@ class Index:
         ).fetchone()
         return row[0] if row else None
 
-    def article(self, doc_id: str) -> Article | None:
+    def article(self, doc_id: str, complete_only: bool = True) -> Article | None:
         row = self.conn.execute(
             "SELECT doc_id, title, text, date, source, url, origin FROM articles "
-            "WHERE doc_id = ? AND status = 'complete'", (doc_id,)
+            "WHERE doc_id = ?" + (" AND status = 'complete'" if complete_only else ""), (doc_id,)
         ).fetchone()
         return Article(*row) if row else None
 
@@ -284,18 +284,23 @@ class Index:
     # ---- writing -----------------------------------------------------------------------------
     def begin_articles(self, articles: list[Article], replaced: list[str]) -> None:
         """Step 1: the articles become ``pending``; old chunks of replaced ones leave the catalog."""
+        self._write_pending(articles, replaced)
+        if replaced:
+            self._unpublish(replaced)
+            self.vectors._collection.delete(where={"doc_id": {"$in": replaced}})
+
+    def _write_pending(self, articles: list[Article], stale: list[str]) -> None:
+        """Article rows as ``pending`` (one transaction), after dropping the catalog chunks of
+        ``stale`` doc ids."""
         now = time.time()
         with self.transaction() as tx:
-            self._delete_catalog_chunks(tx, replaced)
+            self._delete_catalog_chunks(tx, stale)
             tx.executemany(
                 "INSERT OR REPLACE INTO articles(doc_id, content_hash, title, date, date_int, source, url, "
                 "origin, text, status, n_chunks, ingested_at) VALUES (?,?,?,?,?,?,?,?,?, 'pending', 0, ?)",
                 [(a.doc_id, a.content_hash, a.title, a.date, date_int(a.date), a.source, a.url, a.origin,
                   a.text, now) for a in articles],
             )
-        if replaced:
-            self._unpublish(replaced)
-            self.vectors._collection.delete(where={"doc_id": {"$in": replaced}})
 
     def write_vectors(self, chunks: list[Chunk], articles: dict[str, Article], vectors: list[list[float]]) -> None:
         """Step 2: the chunk vectors go to Chroma (upsert: a re-run rewrites the same ids)."""
@@ -400,15 +405,7 @@ class Index:
             for cid, text, m in zip(rows["ids"], rows["documents"], rows["metadatas"])
             if m.get("content_hash") == hashes[m["doc_id"]]
         ]
-        now = time.time()
-        with self.transaction() as tx:
-            self._delete_catalog_chunks(tx, list(articles))
-            tx.executemany(
-                "INSERT OR REPLACE INTO articles(doc_id, content_hash, title, date, date_int, source, url, "
-                "origin, text, status, n_chunks, ingested_at) VALUES (?,?,?,?,?,?,?,?,?, 'pending', 0, ?)",
-                [(a.doc_id, a.content_hash, a.title, a.date, date_int(a.date), a.source, a.url, a.origin,
-                  a.text, now) for a in articles.values()],
-            )
+        self._write_pending(list(articles.values()), list(articles))
         self.complete_articles(chunks, articles, publish=False)
 
     def recover(self) -> list[str]:

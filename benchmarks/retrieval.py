@@ -76,9 +76,7 @@ def pools_for(service: Warta, qset: QuestionSet, limit: int | None, depth: int) 
     index = service.index()
     pools = []
     questions = [q for q in qset.questions if q.answerable or q.doc_id][:limit]
-    vectors = service.embedder.embed_documents_as_queries([q.question for q in questions]) \
-        if hasattr(service.embedder, "embed_documents_as_queries") else \
-        [service.embedder.embed_query(q.question) for q in questions]
+    vectors = [service.embedder.embed_query(q.question) for q in questions]
     for q, vector in zip(questions, vectors):
         pools.append(Pool(q.doc_id, candidate_pool(index, q.question, vector, None, depth)))
     return pools
