@@ -74,11 +74,12 @@ def check_and_repair(service, repair: bool = True) -> DoctorReport:
             report.repaired += 1
             report.lines.append(f"repaired: re-embedded {len(missing)} chunk(s)")
 
-    lexical_ids = {r[0] for r in conn.execute("SELECT chunk_id FROM lexical")}
-    if lexical_ids != catalog or lexical.count(conn) != len(catalog):
+    linked = conn.execute("SELECT count(*) FROM chunks c JOIN lexical l ON l.rowid = c.rowid "
+                          "AND l.chunk_id = c.chunk_id").fetchone()[0]
+    if linked != len(catalog) or lexical.count(conn) != len(catalog):
         report.problem(f"lexical index has {lexical.count(conn)} rows for {len(catalog)} chunks")
         if repair:
-            _rebuild_lexical(index)
+            index.rebuild_lexical()
             report.repaired += 1
             report.lines.append("repaired: rebuilt the lexical index from the catalog")
 
@@ -110,10 +111,3 @@ def _reembed(service, index: Index, chunk_ids: list[str]) -> None:
     vectors = service.embedder.embed_documents([c.text for c in chunks])
     index.write_vectors(chunks, articles, vectors)
 
-
-def _rebuild_lexical(index: Index) -> None:
-    rows = index.conn.execute(
-        "SELECT c.chunk_id, c.text, a.title FROM chunks c JOIN articles a ON a.doc_id = c.doc_id").fetchall()
-    with index.transaction() as tx:
-        tx.execute("DELETE FROM lexical")
-        lexical.add(tx, [(cid, lexical.index_terms(text, title)) for cid, text, title in rows])

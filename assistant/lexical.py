@@ -1,7 +1,12 @@
 """The lexical side of the index: BM25 over Sastrawi-stemmed terms in SQLite FTS5.
 
 It lives in the same SQLite file as the catalog, so a chunk enters the lexical index in the same
-transaction that marks its article complete: the two can never disagree after a crash.
+transaction that marks its article complete: the two can never disagree after a crash. A lexical
+row's rowid is its chunk row's rowid, so a chunk's terms and deletions are id lookups, not scans.
+
+Abbreviations an article defines ("rapat koordinasi (rakor)") are expanded wherever the article
+uses them: Indonesian news names a thing in full once and abbreviates it everywhere after, so
+without this only the first passage would match a question that uses the full words.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.glossary import translations
-from assistant.textproc import content_terms
+from assistant.textproc import content_terms, stopwords, words
 
 SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
@@ -22,6 +27,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS lexical_vocab USING fts5vocab(lexical, 'row');
 """
+FORMAT = "2"
+"""Version of how chunks are turned into lexical rows; an index of another version is rebuilt."""
 K1, B = 1.2, 0.75
 """BM25 parameters, the same as SQLite FTS5's bm25()."""
 COMMON_SHARE = 0.05
@@ -78,9 +85,59 @@ def focus_words(query: str) -> list[str]:
     return [m.group(1) for pattern in (_EN_FOCUS, _ID_FOCUS) if (m := pattern.search(query))]
 
 
-def index_terms(text: str, title: str = "") -> str:
-    """The space-joined stemmed terms stored for a chunk (title words help name matches)."""
-    return " ".join(content_terms(f"{title}\n{text}" if title else text))
+_DEFINITION = re.compile(r"((?:[^\W\d_][\w-]*\s+){2,8})\(([^\W\d_]{2,12})\)")
+_CONNECTORS = frozenset("dan di dari ke untuk of the and for".split())
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations the text defines, lower-case → the full words: "Forum Komunikasi Pimpinan
+    Kota (Forkopimko)", "rapat koordinasi (rakor)", "Komisi Pemilihan Umum (KPU)". The short form
+    must be spelled by the last few words in order, each giving a piece that starts with its
+    first letter (connectors may give none)."""
+    found: dict[str, str] = {}
+    for match in _DEFINITION.finditer(text):
+        preceding, short = match.group(1).split(), match.group(2).lower()
+        if short in stopwords():
+            continue
+        for n in range(2, len(preceding) + 1):
+            long_words = [w.lower() for w in preceding[-n:]]
+            if long_words[0] not in _CONNECTORS and _spells(short, long_words):
+                found.setdefault(short, " ".join(preceding[-n:]))
+                break
+    return found
+
+
+def _spells(short: str, long_words: list[str]) -> bool:
+    """Whether ``short`` splits into pieces, one per word in order, each a subsequence of its word
+    that starts with the word's first letter (a connector word may give an empty piece)."""
+    if not long_words:
+        return not short
+    word, rest = long_words[0], long_words[1:]
+    if word in _CONNECTORS and _spells(short, rest):
+        return True
+    if not short or short[0] != word[0]:
+        return False
+    position = 1
+    for length in range(1, len(short) + 1):
+        if length > 1:
+            position = word.find(short[length - 1], position) + 1
+            if not position:
+                return False
+        if _spells(short[length:], rest):
+            return True
+    return False
+
+
+def index_terms(text: str, title: str = "", expansions: dict[str, str] | None = None) -> str:
+    """The space-joined stemmed terms stored for a chunk (title words help name matches). A chunk
+    using an abbreviation of ``expansions`` without its full words gets them once (once, so a
+    passage that repeats the short form doesn't outweigh one that spells it out)."""
+    full = f"{title}\n{text}" if title else text
+    if expansions:
+        lowered = full.lower()
+        used = dict.fromkeys(w for w in words(full) if w in expansions)
+        full += "".join(f"\n{expansions[w]}" for w in used if expansions[w].lower() not in lowered)
+    return " ".join(content_terms(full))
 
 
 _sizes: dict[tuple[str, int], tuple[int, float]] = {}
@@ -103,17 +160,15 @@ def corpus_size(conn: sqlite3.Connection) -> tuple[int, float]:
     return cached
 
 
-def add(conn: sqlite3.Connection, rows: list[tuple[str, str]]) -> None:
-    """Insert (chunk_id, indexed terms) rows; the caller owns the transaction."""
-    conn.executemany("INSERT INTO lexical(terms, chunk_id) VALUES (?, ?)", [(t, c) for c, t in rows])
+def add(conn: sqlite3.Connection, rows: list[tuple[int, str, str]]) -> None:
+    """Insert (chunk rowid, chunk_id, indexed terms) rows; the caller owns the transaction."""
+    conn.executemany("INSERT OR REPLACE INTO lexical(rowid, chunk_id, terms) VALUES (?, ?, ?)", rows)
 
 
-def delete_chunks(conn: sqlite3.Connection, chunk_ids: list[str]) -> None:
-    for start in range(0, len(chunk_ids), 500):
-        part = chunk_ids[start : start + 500]
-        conn.execute(
-            f"DELETE FROM lexical WHERE chunk_id IN ({','.join('?' * len(part))})", part
-        )
+def delete_rows(conn: sqlite3.Connection, rowids: list[int]) -> None:
+    for start in range(0, len(rowids), 500):
+        part = rowids[start : start + 500]
+        conn.execute(f"DELETE FROM lexical WHERE rowid IN ({','.join('?' * len(part))})", part)
 
 
 def count(conn: sqlite3.Connection) -> int:

@@ -71,8 +71,7 @@ def candidate_pool(index: Index, query: str, query_vector: list[float], filters:
     hits = index.hits_for(list(set(dense) | set(lexical_candidates)))
     lexical_scores, focus = {}, {}
     if analyzed.known_terms:
-        for chunk_id, hit in hits.items():
-            terms = lexical.index_terms(hit.text, hit.title).split()
+        for chunk_id, terms in index.lexical_terms(list(hits)).items():
             if score := analyzed.bm25(terms):
                 lexical_scores[chunk_id] = score
             if analyzed.focus_terms and (focus_score := analyzed.bm25(terms, analyzed.focus_terms)):

@@ -15,6 +15,7 @@ re-synced at most every ``SERVER_SYNC_SECONDS``, so several processes see each o
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -27,6 +28,8 @@ from assistant import lexical
 from assistant.errors import IndexMismatch, IndexMissing
 from assistant.records import Article, Chunk, Filters, Hit
 from assistant.settings import Settings
+
+log = logging.getLogger("warta")
 
 CATALOG_FILE = "catalog.sqlite"
 SERVER_SYNC_SECONDS = 2.0
@@ -134,7 +137,7 @@ class Index:
             with self.transaction() as tx:
                 tx.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)",
                                [("schema", SCHEMA_VERSION), ("embedding_model", self.model_id),
-                                ("collection", self.settings.collection)])
+                                ("collection", self.settings.collection), ("lexical_format", lexical.FORMAT)])
             return
         if stored.get("embedding_model") != self.model_id:
             raise IndexMismatch(
@@ -142,6 +145,8 @@ class Index:
                 f"but {self.model_id!r} is configured; vectors of two models cannot be mixed. "
                 "Use the same WARTA_EMBEDDING_MODEL, or build a new index in another folder."
             )
+        if stored.get("lexical_format") != lexical.FORMAT:
+            self.rebuild_lexical()
 
     def _init_chroma(self) -> None:
         import chromadb
@@ -251,6 +256,16 @@ class Index:
         condition, params = sql_filter(filters)
         return lexical.search(self.conn, query, k, filter_sql=condition, params=params)
 
+    def lexical_terms(self, chunk_ids: list[str]) -> dict[str, list[str]]:
+        """The indexed terms of each chunk, as BM25 scored them at ingestion."""
+        out: dict[str, list[str]] = {}
+        for part in _batches(chunk_ids, 500):
+            rows = self.conn.execute(
+                "SELECT c.chunk_id, l.terms FROM chunks c JOIN lexical l ON l.rowid = c.rowid "
+                f"WHERE c.chunk_id IN ({','.join('?' * len(part))})", part)
+            out.update((cid, terms.split()) for cid, terms in rows)
+        return out
+
     def vectors_for(self, chunk_ids: list[str]) -> dict[str, list[float]]:
         if not chunk_ids:
             return {}
@@ -330,15 +345,17 @@ class Index:
         per_doc: dict[str, int] = {doc_id: 0 for doc_id in articles}
         for c in chunks:
             per_doc[c.doc_id] += 1
-        lexical_rows = [(c.chunk_id, lexical.index_terms(c.text, articles[c.doc_id].title)) for c in chunks]
+        expansions = {doc_id: lexical.abbreviations(f"{a.title}\n{a.text}") for doc_id, a in articles.items()}
+        terms = {c.chunk_id: lexical.index_terms(c.text, articles[c.doc_id].title, expansions[c.doc_id])
+                 for c in chunks}
         with self.transaction() as tx:
+            self._delete_catalog_chunks(tx, list(articles))
             tx.executemany(
-                "INSERT OR REPLACE INTO chunks(chunk_id, doc_id, idx, start, end, text, sentences) "
-                "VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO chunks(chunk_id, doc_id, idx, start, end, text, sentences) VALUES (?,?,?,?,?,?,?)",
                 [(c.chunk_id, c.doc_id, c.index, c.start, c.end, c.text, json.dumps(c.sentences))
                  for c in chunks],
             )
-            lexical.add(tx, lexical_rows)
+            self._add_lexical_rows(tx, terms)
             tx.executemany("UPDATE articles SET status = 'complete', n_chunks = ? WHERE doc_id = ?",
                            [(n, doc_id) for doc_id, n in per_doc.items()])
         if publish and self.remote_articles is not None:
@@ -426,9 +443,32 @@ class Index:
     def _delete_catalog_chunks(tx: sqlite3.Connection, doc_ids: list[str]) -> None:
         for part in _batches(doc_ids, 500):
             marks = ",".join("?" * len(part))
-            chunk_ids = [r[0] for r in tx.execute(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})", part)]
-            lexical.delete_chunks(tx, chunk_ids)
+            rowids = [r[0] for r in tx.execute(f"SELECT rowid FROM chunks WHERE doc_id IN ({marks})", part)]
+            lexical.delete_rows(tx, rowids)
             tx.execute(f"DELETE FROM chunks WHERE doc_id IN ({marks})", part)
+
+    @staticmethod
+    def _add_lexical_rows(tx: sqlite3.Connection, terms: dict[str, str]) -> None:
+        """Lexical rows for chunk rows already written, each under its chunk row's rowid."""
+        for part in _batches(list(terms), 500):
+            rows = tx.execute(f"SELECT rowid, chunk_id FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
+                              part)
+            lexical.add(tx, [(rowid, cid, terms[cid]) for rowid, cid in rows])
+
+    def rebuild_lexical(self) -> None:
+        """Lexical rows for every catalog chunk from its article, in the current ``lexical.FORMAT``
+        (an index built by an older version, or one ``warta doctor`` found inconsistent)."""
+        log.info("rebuilding the lexical index at %s (lexical format %s)", self.dir, lexical.FORMAT)
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM lexical")
+            articles = tx.execute("SELECT doc_id, title, text FROM articles").fetchall()
+            for part in _batches(articles, 200):
+                expansions = {doc_id: (title, lexical.abbreviations(f"{title}\n{text}")) for doc_id, title, text in part}
+                rows = tx.execute(f"SELECT chunk_id, doc_id, text FROM chunks WHERE doc_id IN "
+                                  f"({','.join('?' * len(part))})", list(expansions))
+                self._add_lexical_rows(tx, {cid: lexical.index_terms(text, *expansions[doc_id])
+                                            for cid, doc_id, text in rows})
+            tx.execute("INSERT OR REPLACE INTO meta VALUES ('lexical_format', ?)", (lexical.FORMAT,))
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
