@@ -31,7 +31,7 @@ from assistant.language import (
     QuestionAnalysis,
     is_anaphoric,
 )
-from assistant.prompts import load_prompt
+from assistant.prompts import load_prompt, message
 from assistant.records import Hit
 from assistant.textproc import content_terms, words
 
@@ -292,7 +292,70 @@ def answer_extractively(analysis: QuestionAnalysis, ranked: list[Candidate], ord
         if who:
             introduced.add(who.name)
         claims.append(Claim(text=display_quote(cand.text), quotes=[quote_of(cand)], verbatim=True))
+    if analysis.kind == PERSON:
+        claims += organization_head_claims(best, ordered, chosen, analysis.text, analysis.language)
     return Draft(claims=claims)
+
+
+# -- organizations and their heads ------------------------------------------------------------
+# "Who chaired the meeting?" over "Polres Metro Jakarta Barat menggelar rapat ...": the article
+# names an organization, not a person. The honest answer says so and adds the organization's
+# head when the sources quote them ("Kapolres Metro Jakarta Barat Kombes M Syahduddi").
+_ORGANIZATIONS = frozenset(
+    """polres polresta polrestabes polda polsek polri kejari kejati kodim korem kodam pemkot pemkab
+    pemprov kpu kpud bawaslu dinas badan kementerian komisi partai lapas rutan""".split()
+)
+_HEAD_OFFICE_KEYS = {"kodim": "dandim", "korem": "danrem", "kodam": "pangdam", "pemkot": "wali kota",
+                     "pemkab": "bupati", "pemprov": "gubernur"}
+_GENERIC_QUALIFIERS = frozenset("metro kota kabupaten administrasi provinsi raya".split())
+_ORGANIZATION_SUBJECT_RE = re.compile(
+    r"^(?:(?:Sementara itu|Selain itu|Meanwhile),?\s+)?(?P<organization>(?P<head>[A-Z][A-Za-z]+)"
+    r"(?:\s+(?:[A-Z][\w/-]*|\d+[\w/]*))*)\s+(?:me|ber|di|ter)[a-z]+\b"
+)
+
+
+def organization_subject(sentence: str) -> tuple[str, str] | None:
+    """(organization as written, its head word) when a sentence opens with an organization doing
+    something ("Polres Metro Jakarta Barat menggelar ..."), else None."""
+    match = _ORGANIZATION_SUBJECT_RE.match(sentence.strip())
+    if match and match.group("head").lower() in _ORGANIZATIONS:
+        return match.group("organization"), match.group("head").lower()
+    return None
+
+
+def heads_organization(office: str, organization: str, head_word: str) -> bool:
+    """Whether an office is the head of the organization: "Kapolres Metro Jakarta Barat" of
+    "Polres Metro Jakarta Barat", "Ketua KPU ..." of "KPU ..." (every specific qualifier shared)."""
+    key = _HEAD_OFFICE_KEYS.get(head_word, "ka" + head_word)
+    forms = _OFFICE_FORMS.get(key, rf"(?:kepala|ketua|komandan|direktur|pimpinan)\s+{re.escape(head_word)}")
+    if not re.match(rf"(?:{forms})\b", office, re.IGNORECASE):
+        return False
+    return set(words(organization)[1:]) - _GENERIC_QUALIFIERS <= set(words(office))
+
+
+def organization_head_claims(best: Candidate, ordered: list[Candidate], chosen: list[Candidate],
+                             analysis_text: str, language: str) -> list[Claim]:
+    """For a person question answered by an organization's sentence: the claim that the sources
+    name the organization, not a person, and that its head is the one quoted, with their first
+    quoted sentence. Nothing when the sentence names a person, the question names the
+    organization itself, or its head is not quoted."""
+    found = None if best.speaker else organization_subject(best.text)
+    if found is None:
+        return []
+    organization, head_word = found
+    if head_word in words(analysis_text):  # "Dengan siapa Polres ... menggelar rakor?" asks another thing
+        return []
+    for cand in ordered:
+        who = cand.speaker
+        if (who and who.office and who.introduced_at is not None and cand.hit.doc_id == best.hit.doc_id
+                and heads_organization(who.office, organization, head_word)):
+            intro = ordered[who.introduced_at]
+            text = message("org_head", language, organization=organization, person=who.label)
+            claims = [Claim(text=text, quotes=[quote_of(intro), quote_of(cand)])]
+            if cand not in chosen:
+                claims.append(Claim(text=display_quote(cand.text), quotes=[quote_of(cand)], verbatim=True))
+            return claims
+    return []
 
 
 def answer_order(eligible: list[Candidate]) -> list[Candidate]:

@@ -19,28 +19,7 @@ from assistant.textproc import words
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "articles" / "seed.md"
 
-try:
-    from assistant.embeddings import HashingEmbedder
-except ImportError:  # the embeddings module may not exist yet; a local stand-in with its interface
-
-    class HashingEmbedder(Embeddings):
-        """Bag of hashed words: deterministic, no model, similar texts get similar vectors."""
-
-        def __init__(self, dim: int = 256):
-            self.dim = dim
-
-        def _vector(self, text: str) -> list[float]:
-            v = np.zeros(self.dim)
-            for w in words(text):
-                v[int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
-            n = np.linalg.norm(v)
-            return (v / n if n else v).tolist()
-
-        def embed_documents(self, texts: list[str]) -> list[list[float]]:
-            return [self._vector(t) for t in texts]
-
-        def embed_query(self, text: str) -> list[float]:
-            return self._vector(text)
+from assistant.embeddings import HashingEmbedder
 
 
 def seed_article() -> Article:

@@ -2,9 +2,17 @@
 
 import dataclasses
 
+import pytest
+
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.answering import display_quote, parse_reply, render_sources
+from assistant.answering import (
+    display_quote,
+    heads_organization,
+    organization_subject,
+    parse_reply,
+    render_sources,
+)
 from assistant.chain import build_answer_chain
 from assistant.evidence import attribute_speakers, reading_order
 from assistant.settings import Settings
@@ -189,3 +197,48 @@ def test_where_prefers_a_place_phrase_and_named_entities_win():
     answer = ask(rig, "Di mana Polres Metro Jakarta Barat menggelar rakor bersama Forkopimko?")
     assert "kantor Wali Kota Jakarta Barat" in answer.text
     assert "Siti" in ask(rig, "Siapa yang memimpin KPUD Kota Jakarta Barat?").text
+
+
+def test_who_chaired_names_the_organization_and_its_quoted_head_without_claiming_a_chair():
+    answer = ask(make_chain(), "Who chaired the meeting?")
+    assert_contract(answer, ARTICLE)
+    assert answer.citations[0].quote.startswith("Polres Metro Jakarta Barat menggelar")
+    assert "not a person" in answer.text and "Kombes M Syahduddi (Kapolres Metro Jakarta Barat)" in answer.text
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("Rakor dihadiri Kapolres") for q in quotes)  # where his office is named
+    assert any(q.endswith("ujar Syahduddi.") for q in quotes)  # what he is quoted saying
+    assert "chaired" not in answer.text.replace("Who chaired", "")
+    assert all(s.supported for s in answer.sentences)
+
+
+def test_organization_head_in_indonesian():
+    answer = ask(make_chain(), "Siapa yang menggelar rakor?")
+    assert "bukan nama orang" in answer.text and "Syahduddi" in answer.text
+
+
+def test_a_question_naming_the_organization_gets_no_head_note():
+    answer = ask(make_chain(), "Dengan siapa Polres Metro Jakarta Barat menggelar rapat koordinasi?")
+    assert "Forum Komunikasi Pimpinan Kota" in answer.text and "bukan nama orang" not in answer.text
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Polres Metro Jakarta Barat menggelar rapat koordinasi.", ("Polres Metro Jakarta Barat", "polres")),
+    ("Sementara itu, KPU DKI Jakarta menetapkan jadwal.", ("KPU DKI Jakarta", "kpu")),
+    ("Hendra Hidayat mengatakan operasi ini penting.", None),
+    ("Rakor digelar di kantor Wali Kota.", None),
+])
+def test_organization_subjects(sentence, expected):
+    assert organization_subject(sentence) == expected
+
+
+@pytest.mark.parametrize("office, organization, head_word, heads", [
+    ("Kapolres Metro Jakarta Barat", "Polres Metro Jakarta Barat", "polres", True),
+    ("Wakapolres Metro Jakarta Barat", "Polres Metro Jakarta Barat", "polres", False),
+    ("Kapolres Metro Jakarta Selatan", "Polres Metro Jakarta Barat", "polres", False),
+    ("Kapolres Jakarta Barat", "Polres Metro Jakarta Barat", "polres", True),
+    ("Kapolres Bogor", "Polres Metro Jakarta Barat", "polres", False),
+    ("Ketua KPU DKI Jakarta", "KPU DKI Jakarta", "kpu", True),
+    ("Dandim 0503/Jakarta Barat", "Kodim 0503/Jakarta Barat", "kodim", True),
+])
+def test_heads_of_organizations(office, organization, head_word, heads):
+    assert heads_organization(office, organization, head_word) is heads

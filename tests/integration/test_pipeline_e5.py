@@ -53,8 +53,10 @@ def test_ask_who_chaired_gives_a_cited_answer(index_dir):
     assert out.returncode == 0, out.stdout + out.stderr
     answer = json.loads(out.stdout)
     assert not answer["abstained"] and "[1]" in answer["text"]
-    quotes = " ".join(c["quote"] for c in answer["citations"])
-    assert "Polres Metro Jakarta Barat" in quotes or "Syahduddi" in quotes
+    quotes = [c["quote"] for c in answer["citations"]]
+    assert quotes[0].startswith("Polres Metro Jakarta Barat menggelar")
+    assert any(q.endswith("ujar Syahduddi.") for q in quotes)
+    assert "Kombes M Syahduddi (Kapolres Metro Jakarta Barat)" in answer["text"]
 
 
 def test_ask_about_conflict_risk_in_indonesian_cites_hendra(index_dir):
