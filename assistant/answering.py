@@ -171,6 +171,9 @@ class Claim:
     quotes: list[Quote]
     verbatim: bool = False
     """The text is the quote itself (extractive), so it supports itself."""
+    checked: str | None = None
+    """What the quotes must back when that is less than ``text``: a template's own words ("The
+    sources name ..., not a person") are the answerer's, not the article's."""
     support: float = 0.0
     supported: bool = False
 
@@ -351,7 +354,7 @@ def organization_head_claims(best: Candidate, ordered: list[Candidate], chosen: 
                 and heads_organization(who.office, organization, head_word)):
             intro = ordered[who.introduced_at]
             text = message("org_head", language, organization=organization, person=who.label)
-            claims = [Claim(text=text, quotes=[quote_of(intro), quote_of(cand)])]
+            claims = [Claim(text=text, quotes=[quote_of(intro), quote_of(cand)], checked=f"{organization} {who.label}")]
             if cand not in chosen:
                 claims.append(Claim(text=display_quote(cand.text), quotes=[quote_of(cand)], verbatim=True))
             return claims

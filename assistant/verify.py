@@ -15,24 +15,28 @@ import numpy as np
 
 from assistant.answering import Claim
 from assistant.evidence import VectorCache
+from assistant.glossary import translations
 from assistant.language import COMMON_CAPITALIZED_WORDS
 from assistant.textproc import content_terms, stopwords, words
 
 SUPPORT_MIN = 0.5
 """A sentence with less support than this is removed from the answer."""
+PREDICATE_MIN = 2 / 3
+"""Share of a claim's words other than names (what it says happened) its quotes must hold."""
 COSINE_FLOOR = 0.80
 COSINE_FULL = 0.90
 """e5 cosines between a sentence and its quote map linearly from FLOOR (no support) to FULL (1.0)."""
 
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _CAPITALIZED_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]+")
+_CAPITALIZED_ANYWHERE_RE = re.compile(r"\b[A-Z][\w'’-]*")
 
 
 def check_claims(claims: list[Claim], vectors: VectorCache | None) -> None:
     """Set ``support`` and ``supported`` on every claim."""
     # embedding is slow: only claims that their quotes' words do not already support need it
     to_embed = [c for c in claims if c.quotes and not c.verbatim and vectors is not None
-                and _needs_embedding(c.text, [q.text for q in c.quotes])]
+                and _needs_embedding(c.checked or c.text, [q.text for q in c.quotes])]
     cosines = _best_cosines(to_embed, vectors) if to_embed else {}
     for claim in claims:
         if not claim.quotes:
@@ -40,21 +44,42 @@ def check_claims(claims: list[Claim], vectors: VectorCache | None) -> None:
         elif claim.verbatim:
             claim.support = 1.0
         else:
-            claim.support = support(claim.text, [q.text for q in claim.quotes], cosines.get(id(claim)))
+            quotes = [q.text for q in claim.quotes]
+            claim.support = support(claim.checked or claim.text, quotes, cosines.get(id(claim)))
         claim.supported = claim.support >= SUPPORT_MIN
 
 
 def support(claim: str, quotes: list[str], cosine: float | None = None) -> float:
-    """How well ``quotes`` back ``claim``, 0..1; 0 when a number or name in it is not quoted."""
+    """How well ``quotes`` back ``claim``, 0..1; 0 when a number or name in it is not quoted.
+
+    The lexical view is the share of the claim's words found in the quotes (English words count
+    when a glossary translation is there), and nothing unless the quotes hold ``PREDICATE_MIN`` of
+    its words that are not names: "Hendra Hidayat memimpin rapat" is not backed by a sentence
+    that only lists Hendra Hidayat among those present, nor "The election was cancelled" by one
+    about the election. Then only the embedder's view can support it."""
     quoted = " ".join(quotes)
     if not numbers_of(claim) <= numbers_of(quoted) or missing_names(claim, quoted):
         return 0.0
     terms = set(content_terms(claim))
-    lexical = len(terms & set(content_terms(quoted))) / len(terms) if terms else 0.0
+    quoted_terms = set(content_terms(quoted))
+    found = (terms & quoted_terms) | _translated_terms_found(claim, quoted_terms)
+    lexical = len(found & terms) / len(terms) if terms else 0.0
+    predicate = terms - set(content_terms(" ".join(_CAPITALIZED_ANYWHERE_RE.findall(claim))))
+    if predicate and len(predicate & found) / len(predicate) < PREDICATE_MIN:
+        lexical = 0.0
     dense = 0.0
     if cosine is not None:
         dense = float(np.clip((cosine - COSINE_FLOOR) / (COSINE_FULL - COSINE_FLOOR), 0.0, 1.0))
     return max(lexical, dense)
+
+
+def _translated_terms_found(claim: str, quoted_terms: set[str]) -> set[str]:
+    """Stems of the claim's English glossary phrases whose Indonesian words the quotes hold."""
+    found: set[str] = set()
+    for phrase, targets in translations(claim):
+        if any(set(content_terms(t)) <= quoted_terms for t in targets):
+            found.update(content_terms(phrase))
+    return found
 
 
 def _needs_embedding(claim: str, quotes: list[str]) -> bool:
@@ -89,5 +114,5 @@ def _best_cosines(claims: list[Claim], vectors: VectorCache) -> dict[int, float]
     out = {}
     for claim in claims:
         quote_vectors = vectors.documents([q.text for q in claim.quotes])
-        out[id(claim)] = float(np.max(quote_vectors @ vectors.query(claim.text)))
+        out[id(claim)] = float(np.max(quote_vectors @ vectors.query(claim.checked or claim.text)))
     return out

@@ -69,3 +69,20 @@ def test_unsupported_only_answer_abstains_in_english():
     answer = ask(make_chain(ARTICLE, chat_model=model), "Who attended the rakor in Kembangan?",
                  backend="ollama", top_k=3)
     assert answer.abstained and answer.text.startswith("The sources don't say")
+
+
+OPENING = ("Polres Metro Jakarta Barat menggelar rapat koordinasi (rakor) bersama Forum Komunikasi Pimpinan Kota "
+           "(Forkopimko).")
+ATTENDEES = "Rakor dihadiri Kapolres Metro Jakarta Barat Kombes M Syahduddi, Wakil Wali Kota Jakarta Barat Hendra Hidayat."
+
+
+def test_shared_names_do_not_support_what_the_claim_says_they_did():
+    assert support("Hendra Hidayat memimpin rapat.", [ATTENDEES]) == 0.0
+    assert support("The election was cancelled.", ["Dia meyakini upaya ini untuk menjaga kelancaran proses Pilkada."]) == 0.0
+    assert support("Hendra Hidayat menghadiri rakor.", [ATTENDEES]) >= SUPPORT_MIN
+
+
+def test_english_claims_are_checked_through_the_glossary():
+    assert support("Polres Metro Jakarta Barat held a coordination meeting with Forkopimko.", [OPENING]) >= SUPPORT_MIN
+    assert support("Hendra Hidayat attended the meeting.", [ATTENDEES]) >= SUPPORT_MIN
+    assert support("Hendra Hidayat opened the meeting.", [ATTENDEES]) < SUPPORT_MIN
