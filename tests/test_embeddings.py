@@ -185,3 +185,20 @@ def test_build_once_replaces_an_interrupted_build(tmp_path):
 
     build_once(target, lambda folder: (folder / "ok").write_text("y"))
     assert is_complete(target) and not (target / "half.bin").exists()
+
+
+@pytest.mark.parametrize("device, onnx_cuda, gpu, torch_cuda, expected", [
+    ("auto", False, False, False, "onnx"),   # this machine: CPU only
+    ("auto", True, True, False, "onnx"),     # onnxruntime-gpu installed: ONNX on the GPU
+    ("auto", False, True, True, "torch"),    # a GPU only torch can drive
+    ("auto", False, True, False, "onnx"),    # a GPU, but a CPU build of torch
+    ("cpu", False, True, True, "onnx"),      # asked for the CPU
+    ("cuda", False, True, True, "torch"),
+])
+def test_auto_backend_uses_a_cuda_gpu_when_one_is_usable(monkeypatch, device, onnx_cuda, gpu, torch_cuda, expected):
+    from assistant import embeddings
+
+    monkeypatch.setattr(embeddings, "_onnx_has_cuda", lambda: onnx_cuda)
+    monkeypatch.setattr(embeddings, "_nvidia_gpu_present", lambda: gpu)
+    monkeypatch.setattr(embeddings, "_torch_has_cuda", lambda: torch_cuda)
+    assert embeddings.auto_backend(device) == expected
