@@ -271,6 +271,9 @@ class QueryUnit:
     label: str
     alternatives: tuple[frozenset[str], ...]
     focus: bool = False
+    optional: bool = False
+    """A word naming the kind of answer ("what *challenge*", "which *institutions*"): a sentence
+    holding it gains, one without it loses nothing (the answer is an instance of it)."""
 
 
 FRAME_WORDS = frozenset(
@@ -306,19 +309,18 @@ def query_units(analysis: QuestionAnalysis) -> list[QueryUnit]:
     units: list[QueryUnit] = []
     seen: set[str] = set()
     rest = text
+    kind_words = frame_words(analysis.text, analysis.language) - FRAME_WORDS
     if analysis.language == "en":
         for english, targets in translations(text):
             stems = frozenset(content_terms(english))
-            if not stems or stems <= speaker_terms or english in FRAME_WORDS or english in frame_words(text, "en"):
+            if not stems or stems <= speaker_terms or english in FRAME_WORDS:
                 continue
             alternatives = [frozenset(content_terms(t)) for t in targets] + [stems]
             is_focus = bool(set(english.split()) & focus_words)
-            units.append(QueryUnit(english, tuple(a for a in alternatives if a), is_focus))
+            units.append(QueryUnit(english, tuple(a for a in alternatives if a), is_focus, english in kind_words))
             seen |= stems
             rest = re.sub(rf"\b{re.escape(english)}\b", " ", rest, flags=re.IGNORECASE)
-    frames = FRAME_WORDS | frame_words(analysis.text, analysis.language)
-    if analysis.language == "en":
-        frames = frames | EN_FUNCTION_WORDS
+    frames = FRAME_WORDS | (EN_FUNCTION_WORDS if analysis.language == "en" else frozenset())
     for word in words(rest):
         if word in frames:
             continue
@@ -327,7 +329,7 @@ def query_units(analysis: QuestionAnalysis) -> list[QueryUnit]:
                 continue
             seen.add(stem)
             alternatives = (frozenset([stem]), *(frozenset([r]) for r in related_stems(stem)))
-            units.append(QueryUnit(stem, alternatives, stem in focus_stems or word in focus_words))
+            units.append(QueryUnit(stem, alternatives, stem in focus_stems or word in focus_words, word in kind_words))
     return units
 
 
@@ -354,14 +356,15 @@ def score_candidates(
                                                  default=unseen)
         for u in units
     ]
-    total = sum(weights)
+    required = [0.0 if u.optional else w for u, w in zip(units, weights)]
+    total = sum(required)
     focus_units = [i for i, u in enumerate(units) if u.focus]
     name_stems = set(content_terms(" ".join(analysis.names)))
     date_stems = {u.label for u in units if _DATE_WORD_RE.fullmatch(u.label)}
     plain = [i for i, u in enumerate(units) if not (u.alternatives[-1] <= name_stems | date_stems)]
-    plain_total = sum(weights[i] for i in plain)
+    plain_total = sum(required[i] for i in plain)
     subject = [i for i in plain if not units[i].focus and units[i].label not in _GENERIC_SUBJECT]
-    subject_total = sum(weights[i] for i in subject)
+    subject_total = sum(required[i] for i in subject)
     name_units = [i for i, u in enumerate(units) if i not in plain and not (u.alternatives[-1] <= date_stems)]
     ranks = {h: i for i, h in enumerate(dict.fromkeys(c.hit.chunk_id for c in sorted(sentences, key=lambda c: c.hit.rank)))}
     for cand, terms in zip(sentences, sentence_terms):
@@ -369,10 +372,15 @@ def score_candidates(
         if cand.speaker is not None:  # "Dia juga meminta ..." mentions its speaker, by pronoun
             terms = terms | set(content_terms(cand.speaker.label))
         matched = [unit_matches(u, terms) for u in units]
-        lexical = sum(w for w, m in zip(weights, matched) if m) / total if total else 0.0
+        bonus = sum(w for u, w, m in zip(units, weights, matched) if u.optional and m)
+        lexical = sum(w for w, m in zip(weights, matched) if m) / (total + bonus) if total + bonus else 0.0
         focus = sum(matched[i] for i in focus_units) / len(focus_units) if focus_units else 1.0
-        attribute = sum(weights[i] for i in plain if matched[i]) / plain_total if plain_total else 1.0
-        subject_share = sum(weights[i] for i in subject if matched[i]) / subject_total if subject_total else 1.0
+        plain_bonus = sum(weights[i] for i in plain if units[i].optional and matched[i])
+        attribute = (sum(weights[i] for i in plain if matched[i]) / (plain_total + plain_bonus)
+                     if plain_total + plain_bonus else 1.0)
+        subject_bonus = sum(weights[i] for i in subject if units[i].optional and matched[i])
+        subject_share = (sum(weights[i] for i in subject if matched[i]) / (subject_total + subject_bonus)
+                         if subject_total + subject_bonus else 1.0)
         names = sum(matched[i] for i in name_units) / len(name_units) if name_units else 0.0
         same_speaker = 0.0
         if speaker is not None:

@@ -118,3 +118,11 @@ def test_single_sentence_chunks_reuse_the_retrieval_cosine():
     ranked = score_candidates(reading_order([single]), analyze_question("Siapa yang menggelar rakor?"),
                               VectorCache(embedder), None)
     assert embedder.documents == 0 and ranked[0].parts["cosine"] == 0.91
+
+
+def test_a_word_naming_the_kind_of_answer_helps_the_sentence_holding_it():
+    units = {u.label: u for u in query_units(analyze_question("Which challenge did Hendra Hidayat mention?"))}
+    assert units["challenge"].optional and frozenset({"tantang"}) in units["challenge"].alternatives
+    answer = ask(make_chain(), "Which challenge did Hendra Hidayat mention?")
+    assert_contract(answer, ARTICLE)
+    assert not answer.abstained and "konflik horizontal" in answer.text
