@@ -354,7 +354,8 @@ def organization_head_claims(best: Candidate, ordered: list[Candidate], chosen: 
                 and heads_organization(who.office, organization, head_word)):
             intro = ordered[who.introduced_at]
             text = message("org_head", language, organization=organization, person=who.label)
-            claims = [Claim(text=text, quotes=[quote_of(intro), quote_of(cand)], checked=f"{organization} {who.label}")]
+            claims = [Claim(text=text, quotes=[quote_of(intro), quote_of(cand)],
+                            checked=f"{organization} {who.label}")]
             if cand not in chosen:
                 claims.append(Claim(text=display_quote(cand.text), quotes=[quote_of(cand)], verbatim=True))
             return claims

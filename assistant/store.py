@@ -146,7 +146,7 @@ class Index:
                 "Use the same WARTA_EMBEDDING_MODEL, or build a new index in another folder."
             )
         if stored.get("lexical_format") != lexical.FORMAT:
-            self.rebuild_lexical()
+            self.rebuild_lexical(only_if_stale=True)
 
     def _init_chroma(self) -> None:
         import chromadb
@@ -451,22 +451,26 @@ class Index:
     def _add_lexical_rows(tx: sqlite3.Connection, terms: dict[str, str]) -> None:
         """Lexical rows for chunk rows already written, each under its chunk row's rowid."""
         for part in _batches(list(terms), 500):
-            rows = tx.execute(f"SELECT rowid, chunk_id FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
-                              part)
+            marks = ",".join("?" * len(part))
+            rows = tx.execute(f"SELECT rowid, chunk_id FROM chunks WHERE chunk_id IN ({marks})", part)
             lexical.add(tx, [(rowid, cid, terms[cid]) for rowid, cid in rows])
 
-    def rebuild_lexical(self) -> None:
+    def rebuild_lexical(self, only_if_stale: bool = False) -> None:
         """Lexical rows for every catalog chunk from its article, in the current ``lexical.FORMAT``
         (an index built by an older version, or one ``warta doctor`` found inconsistent)."""
-        log.info("rebuilding the lexical index at %s (lexical format %s)", self.dir, lexical.FORMAT)
         with self.transaction() as tx:
+            stored = tx.execute("SELECT value FROM meta WHERE key = 'lexical_format'").fetchone()
+            if only_if_stale and stored == (lexical.FORMAT,):
+                return  # another process rebuilt it while this one waited
+            log.warning("rebuilding the lexical index at %s for this version (once)", self.dir)
             tx.execute("DELETE FROM lexical")
-            articles = tx.execute("SELECT doc_id, title, text FROM articles").fetchall()
-            for part in _batches(articles, 200):
-                expansions = {doc_id: (title, lexical.abbreviations(f"{title}\n{text}")) for doc_id, title, text in part}
-                rows = tx.execute(f"SELECT chunk_id, doc_id, text FROM chunks WHERE doc_id IN "
-                                  f"({','.join('?' * len(part))})", list(expansions))
-                self._add_lexical_rows(tx, {cid: lexical.index_terms(text, *expansions[doc_id])
+            doc_ids = [r[0] for r in tx.execute("SELECT doc_id FROM articles")]
+            for part in _batches(doc_ids, 200):
+                marks = ",".join("?" * len(part))
+                found = tx.execute(f"SELECT doc_id, title, text FROM articles WHERE doc_id IN ({marks})", part)
+                articles = {doc_id: (title, lexical.abbreviations(f"{title}\n{text}")) for doc_id, title, text in found}
+                rows = tx.execute(f"SELECT chunk_id, doc_id, text FROM chunks WHERE doc_id IN ({marks})", part)
+                self._add_lexical_rows(tx, {cid: lexical.index_terms(text, *articles[doc_id])
                                             for cid, doc_id, text in rows})
             tx.execute("INSERT OR REPLACE INTO meta VALUES ('lexical_format', ?)", (lexical.FORMAT,))
 
