@@ -153,6 +153,7 @@ def _features(q, answer, captured: dict, ok: bool) -> dict:
         "max_cosine": max((c.parts.get("cosine", 0.0) for c in eligible), default=0.0),
         "max_lexical": max((c.parts.get("lexical", 0.0) for c in eligible), default=0.0),
         "max_focus": max((c.parts.get("focus", 0.0) for c in eligible), default=0.0),
+        "max_attribute": max((c.parts.get("attribute", 0.0) for c in eligible), default=0.0),
     }
 
 
