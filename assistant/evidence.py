@@ -287,9 +287,10 @@ not what it is about: they are left out of the overlap."""
 _DATE_WORD_RE = re.compile(
     r"(?:19|20)\d\d|januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember"
     r"|senin|selasa|rabu|kamis|jumat|sabtu|minggu|january|february|march|june|july|august|october|december"
-    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|sekarang|kini|now|currently|today"
 )
-"""Dates in a question that is not about a date are context (often from the article's dateline)."""
+"""Dates in a question that is not about a date are context (often from the article's dateline),
+and so is "now": "Siapa Wali Kota Banda Aceh sekarang?" asks for the office holder the article names."""
 
 
 _GENERIC_SUBJECT = frozenset(content_terms("pertama kali kedua terakhir awal first time times"))
