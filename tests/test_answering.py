@@ -242,3 +242,4 @@ def test_organization_subjects(sentence, expected):
 ])
 def test_heads_of_organizations(office, organization, head_word, heads):
     assert heads_organization(office, organization, head_word) is heads
+
