@@ -314,7 +314,7 @@ def answer_extractively(analysis: QuestionAnalysis, ranked: list[Candidate], ord
             introduced.add(who.name)
         claims.append(Claim(text=display_quote(cand.text), quotes=[quote_of(cand)], verbatim=True))
     if analysis.kind == PERSON:
-        claims += organization_head_claims(best, ordered, chosen, analysis.text, analysis.language)
+        claims += organization_head_claims(best, ordered, chosen, analysis)
     return Draft(claims=claims)
 
 
@@ -355,7 +355,7 @@ def heads_organization(office: str, organization: str, head_word: str) -> bool:
 
 
 def organization_head_claims(best: Candidate, ordered: list[Candidate], chosen: list[Candidate],
-                             analysis_text: str, language: str) -> list[Claim]:
+                             analysis: QuestionAnalysis) -> list[Claim]:
     """For a person question answered by an organization's sentence: the claim that the sources
     name the organization, not a person, and that its head is the one quoted, with their first
     quoted sentence. Nothing when the sentence names a person, the question names the
@@ -364,14 +364,14 @@ def organization_head_claims(best: Candidate, ordered: list[Candidate], chosen: 
     if found is None:
         return []
     organization, head_word = found
-    if head_word in words(analysis_text):  # "Dengan siapa Polres ... menggelar rakor?" asks another thing
+    if head_word in words(analysis.text):  # "Dengan siapa Polres ... menggelar rakor?" asks another thing
         return []
     for cand in ordered:
         who = cand.speaker
         if (who and who.office and who.introduced_at is not None and cand.hit.doc_id == best.hit.doc_id
                 and heads_organization(who.office, organization, head_word)):
             intro = ordered[who.introduced_at]
-            text = message("org_head", language, organization=organization, person=who.label)
+            text = message("org_head", analysis.language, organization=organization, person=who.label)
             claims = [Claim(text=text, quotes=[quote_of(intro), quote_of(cand)],
                             checked=f"{organization} {who.label}")]
             if cand not in chosen:

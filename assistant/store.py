@@ -348,8 +348,7 @@ class Index:
         expansions = {doc_id: lexical.abbreviations(f"{a.title}\n{a.text}") for doc_id, a in articles.items()}
         terms = {c.chunk_id: lexical.index_terms(c.text, articles[c.doc_id].title, expansions[c.doc_id])
                  for c in chunks}
-        with self.transaction() as tx:
-            self._delete_catalog_chunks(tx, list(articles))
+        with self.transaction() as tx:  # step 1 (or a server pull) already dropped their old chunks
             tx.executemany(
                 "INSERT INTO chunks(chunk_id, doc_id, idx, start, end, text, sentences) VALUES (?,?,?,?,?,?,?)",
                 [(c.chunk_id, c.doc_id, c.index, c.start, c.end, c.text, json.dumps(c.sentences))
