@@ -31,7 +31,8 @@ from assistant.language import (
     kind_scores,
     phrase_match,
 )
-from assistant.glossary import related_stems, translations
+from assistant.glossary import ID_ABBREVIATIONS, related_stems, translations
+from assistant.lexical import abbreviations
 from assistant.records import Hit
 from assistant.textproc import content_terms, stopwords, words
 
@@ -278,7 +279,8 @@ class QueryUnit:
 
 FRAME_WORDS = frozenset(
     """name names date time day year month place number many much kind type nama tanggal hari
-    tahun bulan pukul jam jumlah tempat lokasi letak judul""".split()
+    tahun bulan pukul jam jumlah tempat lokasi letak judul menjabat dijabat jabatan position
+    serves served""".split()
 )
 """Words that frame what kind of answer is wanted ("what is the name of", "tanggal berapa"),
 not what it is about: they are left out of the overlap."""
@@ -330,6 +332,8 @@ def query_units(analysis: QuestionAnalysis) -> list[QueryUnit]:
                 continue
             seen.add(stem)
             alternatives = (frozenset([stem]), *(frozenset([r]) for r in related_stems(stem)))
+            if word in ID_ABBREVIATIONS:  # "Dandim" is said "Komandan Kodim" too
+                alternatives += (frozenset(content_terms(ID_ABBREVIATIONS[word])),)
             units.append(QueryUnit(stem, alternatives, stem in focus_stems or word in focus_words, word in kind_words))
     return units
 
@@ -349,7 +353,9 @@ def score_candidates(
     if not sentences:
         return []
     units = query_units(analysis)
-    sentence_terms = [set(content_terms(c.text)) for c in sentences]
+    expansions = _abbreviations_by_article(sentences)
+    sentence_terms = [set(content_terms(c.text)) | expanded_terms(c.text, expansions[c.hit.doc_id])
+                      for c in sentences]
     idf = _idf(sentence_terms)
     unseen = _unseen_idf(len(sentences))
     weights = [
@@ -370,6 +376,8 @@ def score_candidates(
     ranks = {h: i for i, h in enumerate(dict.fromkeys(c.hit.chunk_id for c in sorted(sentences, key=lambda c: c.hit.rank)))}
     for cand, terms in zip(sentences, sentence_terms):
         cand.kinds = kind_scores(cand.text)
+        if cand.speaker is not None and cand.text.lstrip().startswith(('"', "“")):
+            cand.kinds[QUOTE] = 1.0  # the opening sentence of a quotation whose speech verb comes later
         if cand.speaker is not None:  # "Dia juga meminta ..." mentions its speaker, by pronoun
             terms = terms | set(content_terms(cand.speaker.label))
         matched = [unit_matches(u, terms) for u in units]
@@ -416,6 +424,20 @@ def score_candidates(
             cand.score = _combine(cand.parts)
         ranked = sorted(sentences, key=lambda c: -c.score)
     return ranked
+
+
+def _abbreviations_by_article(sentences: list[Candidate]) -> dict[str, dict[str, str]]:
+    """Each article's abbreviations, from what of it was retrieved (see ``lexical.abbreviations``)."""
+    texts: dict[str, list[str]] = {}
+    for cand in sentences:
+        texts.setdefault(cand.hit.doc_id, [cand.hit.title]).append(cand.text)
+    return {doc_id: abbreviations(" ".join(parts)) for doc_id, parts in texts.items()}
+
+
+def expanded_terms(text: str, expansions: dict[str, str]) -> set[str]:
+    """Stems of the full words of the abbreviations a text uses: "Rakor digelar ..." also says
+    "rapat koordinasi", and "Ketua PN" says "pengadilan negeri"."""
+    return set(content_terms(" ".join(expansions[w] for w in dict.fromkeys(words(text)) if w in expansions)))
 
 
 def dense_part(cosine: float) -> float:

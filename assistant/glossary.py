@@ -303,15 +303,58 @@ EN_TO_ID: dict[str, tuple[str, ...]] = {
 # "Siapa yang memimpin rakor?" can find the sentence saying who held ("menggelar") it.
 ID_RELATED: dict[str, tuple[str, ...]] = {
     "pimpin": ("gelar", "selenggara", "ketua", "kepala"),
-    "selenggara": ("gelar", "adakan"),
-    "adakan": ("gelar", "selenggara"),
-    "gelar": ("adakan", "selenggara", "langsung"),
+    "selenggara": ("gelar", "adakan", "laksana"),
+    "adakan": ("gelar", "selenggara", "laksana"),
+    "gelar": ("adakan", "selenggara", "langsung", "laksana"),
+    "laksana": ("gelar", "adakan", "selenggara", "langsung"),
     "hadir": ("ikut", "datang"),
     "menang": ("juara",),
     "juara": ("menang",),
     "tewas": ("meninggal", "korban"),
     "meninggal": ("tewas", "wafat"),
 }
+
+
+# Abbreviations Indonesian news uses without defining them (lower case → full words). An article's
+# own definitions ("Forum Komunikasi Pimpinan Kota (Forkopimko)") take precedence over these.
+ID_ABBREVIATIONS: dict[str, str] = {
+    # police
+    "polri": "kepolisian negara republik indonesia", "kapolri": "kepala kepolisian negara republik indonesia",
+    "polda": "kepolisian daerah", "kapolda": "kepala kepolisian daerah", "wakapolda": "wakil kepala kepolisian daerah",
+    "polres": "kepolisian resor", "polresta": "kepolisian resor kota", "kapolres": "kepala kepolisian resor",
+    "kapolresta": "kepala kepolisian resor kota", "wakapolres": "wakil kepala kepolisian resor",
+    "polsek": "kepolisian sektor", "kapolsek": "kepala kepolisian sektor",
+    "kasat": "kepala satuan", "kabag": "kepala bagian", "kanit": "kepala unit", "kasubbag": "kepala subbagian",
+    "ops": "operasional", "intel": "intelijen", "reskrim": "reserse kriminal", "lantas": "lalu lintas",
+    "satlantas": "satuan lalu lintas", "satreskrim": "satuan reserse kriminal", "sabhara": "samapta bhayangkara",
+    # military
+    "tni": "tentara nasional indonesia", "kodim": "komando distrik militer", "dandim": "komandan kodim",
+    "korem": "komando resor militer", "danrem": "komandan korem", "kodam": "komando daerah militer",
+    "pangdam": "panglima kodam", "koramil": "komando rayon militer", "danramil": "komandan koramil",
+    # justice
+    "kejari": "kejaksaan negeri", "kajari": "kepala kejaksaan negeri", "kejati": "kejaksaan tinggi",
+    "kajati": "kepala kejaksaan tinggi", "kejagung": "kejaksaan agung", "pn": "pengadilan negeri",
+    "mk": "mahkamah konstitusi", "kpk": "komisi pemberantasan korupsi",
+    # elections
+    "kpu": "komisi pemilihan umum", "kpud": "komisi pemilihan umum daerah", "bawaslu": "badan pengawas pemilu",
+    "panwaslu": "panitia pengawas pemilu", "pemilu": "pemilihan umum", "pilkada": "pemilihan kepala daerah",
+    "pilpres": "pemilihan presiden", "pileg": "pemilihan legislatif", "tps": "tempat pemungutan suara",
+    "dpt": "daftar pemilih tetap", "kpps": "kelompok penyelenggara pemungutan suara", "parpol": "partai politik",
+    # government
+    "pemkot": "pemerintah kota", "pemkab": "pemerintah kabupaten", "pemprov": "pemerintah provinsi",
+    "pemda": "pemerintah daerah", "wawali": "wakil wali kota", "wagub": "wakil gubernur", "wabup": "wakil bupati",
+    "sekda": "sekretaris daerah", "dprd": "dewan perwakilan rakyat daerah", "dpr": "dewan perwakilan rakyat",
+    "kadis": "kepala dinas", "kabid": "kepala bidang", "asn": "aparatur sipil negara",
+    "pns": "pegawai negeri sipil", "ormas": "organisasi kemasyarakatan", "apbd": "anggaran pendapatan dan belanja daerah",
+    "forkopimda": "forum koordinasi pimpinan daerah", "rakor": "rapat koordinasi",
+    "dki": "daerah khusus ibukota", "jakbar": "jakarta barat", "jaktim": "jakarta timur",
+    "jaksel": "jakarta selatan", "jakut": "jakarta utara", "jakpus": "jakarta pusat",
+}
+
+
+def standard_abbreviations(text: str) -> dict[str, str]:
+    """The entries of ``ID_ABBREVIATIONS`` a text uses (lower-case short form → full words)."""
+    return {w: ID_ABBREVIATIONS[w] for w in dict.fromkeys(re.findall(r"\w+", text.lower())) if w in ID_ABBREVIATIONS}
 
 
 def related_stems(stem: str) -> tuple[str, ...]:

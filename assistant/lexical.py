@@ -18,7 +18,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.glossary import translations
+from assistant.glossary import standard_abbreviations, translations
 from assistant.textproc import content_terms, stopwords, words
 
 SCHEMA = """
@@ -27,7 +27,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS lexical_vocab USING fts5vocab(lexical, 'row');
 """
-FORMAT = "2"
+FORMAT = "3"
 """Version of how chunks are turned into lexical rows; an index of another version is rebuilt."""
 K1, B = 1.2, 0.75
 """BM25 parameters, the same as SQLite FTS5's bm25()."""
@@ -90,8 +90,9 @@ _CONNECTORS = frozenset("dan di dari ke untuk of the and for".split())
 
 
 def abbreviations(text: str) -> dict[str, str]:
-    """Abbreviations the text defines, lower-case → the full words: "Forum Komunikasi Pimpinan
-    Kota (Forkopimko)", "rapat koordinasi (rakor)", "Komisi Pemilihan Umum (KPU)". The short form
+    """Abbreviations of the text, lower-case → the full words: those it defines ("Forum
+    Komunikasi Pimpinan Kota (Forkopimko)", "rapat koordinasi (rakor)"), then the common ones it
+    uses undefined ("Dandim", "PN": ``glossary.ID_ABBREVIATIONS``). A definition's short form
     must be spelled by the last few words in order, each giving a piece that starts with its
     first letter (connectors may give none)."""
     found: dict[str, str] = {}
@@ -104,7 +105,7 @@ def abbreviations(text: str) -> dict[str, str]:
             if long_words[0] not in _CONNECTORS and _spells(short, long_words):
                 found.setdefault(short, " ".join(preceding[-n:]))
                 break
-    return found
+    return {**standard_abbreviations(text), **found}
 
 
 def _spells(short: str, long_words: list[str]) -> bool:

@@ -18,7 +18,14 @@ from tests.conftest import REPO
     ("Badan Penanggulangan Bencana Daerah (BPBD) DKI", "bpbd", "Badan Penanggulangan Bencana Daerah"),
 ])
 def test_defined_abbreviations_are_found(text, short, long):
-    assert lexical.abbreviations(text) == {short: long}
+    assert lexical.abbreviations(text)[short] == long
+
+
+def test_common_abbreviations_are_known_undefined_and_a_definition_wins():
+    found = lexical.abbreviations("Rakor dihadiri Dandim 0503 dan Ketua PN Jakbar.")
+    assert found["dandim"] == "komandan kodim" and found["pn"] == "pengadilan negeri"
+    assert found["jakbar"] == "jakarta barat" and found["rakor"] == "rapat koordinasi"
+    assert lexical.abbreviations("rapat kerja organisasi (rakor) digelar")["rakor"] == "rapat kerja organisasi"
 
 
 @pytest.mark.parametrize("text", [
