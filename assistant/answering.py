@@ -32,16 +32,16 @@ from assistant.language import (
     QuestionAnalysis,
     is_anaphoric,
 )
-from assistant.glossary import translations
+from assistant.glossary import ID_ABBREVIATIONS, translations
 from assistant.lexical import abbreviations
 from assistant.prompts import load_prompt, message
 from assistant.records import Hit
-from assistant.textproc import content_terms, words
+from assistant.textproc import content_terms, stopwords, words
 
 if TYPE_CHECKING:  # chat-model classes import slowly; only the LLM answerer needs them
     from langchain_core.language_models import BaseChatModel
 
-KIND_MIN = {PERSON: 0.7, DATE: 0.3, PLACE: 0.5, NUMBER: 1.0}
+KIND_MIN = {PERSON: 0.7, DATE: 0.3, PLACE: 0.5, NUMBER: 1.0, REASON: 0.7}
 """The least a sentence must hold of the asked-for kind to answer (see ``language.kind_scores``)."""
 MIN_LEXICAL = 0.2
 """Below this share of the question's (idf-weighted) terms, only the embedder can vouch for a sentence."""
@@ -120,6 +120,9 @@ _OFFICE_Q_RE = re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, _OFFICE_F
 _HEAD_Q_RE = re.compile(r"\b((?i:ketua|kepala))\s+([A-Z][A-Z0-9]+)\b")
 """Ketua/Kepala of an acronym ("Ketua KPUD"); the sources may spell the body out before it
 ("Ketua Himpunan Nelayan Seluruh Indonesia (HNSI)"), so the acronym may follow within the sentence."""
+_UNIT_HEAD_Q_RE = re.compile(r"\b((?i:kasat|kabag|kanit|kasubbag|kasi|kadis|kabid))\s+([A-Z][\w/-]*)")
+"""The head of a named unit ("Kasat Reskrim", "Kabag Ops"): another unit's head ("Kasat Intel")
+is not them."""
 _DEPUTY_BEFORE_RE = re.compile(r"\b(?:wakil|deputy|vice|wa)\s*$", re.IGNORECASE)
 _PLACE_OF_OFFICE_RE = re.compile(r"\b(?:kantor|gedung|balai|aula|rumah dinas|rumah jabatan|istana|office of|residence of)\s+(?:the\s+)?$", re.IGNORECASE)
 
@@ -145,6 +148,11 @@ def missing_office(question: str, source_text: str) -> str | None:
             forms += "|" + _OFFICE_FORMS[short]
         if not _office_held(forms, source_text, bool(_DEPUTY_BEFORE_RE.search(question[: match.start()]))):
             return match.group(0)
+    for match in _UNIT_HEAD_Q_RE.finditer(question):
+        spelled = [ID_ABBREVIATIONS.get(w.lower(), w) for w in match.groups()]
+        forms = "|".join(r"\s+".join(map(re.escape, form)) for form in (match.groups(), spelled))
+        if not _office_held(forms, source_text, bool(_DEPUTY_BEFORE_RE.search(question[: match.start()]))):
+            return match.group(0)
     return None
 
 
@@ -156,6 +164,7 @@ def _office_held(forms: str, text: str, deputy: bool) -> bool:
         if bool(_DEPUTY_BEFORE_RE.search(before)) == deputy:
             return True
     return False
+_PRONOUNS = frozenset("dia ia beliau mereka kami kita saya he she they we it".split())
 LANGUAGE_NAMES = {"en": "English", "id": "Indonesian (Bahasa Indonesia)"}
 
 _CONTINUATION_RE = re.compile(
@@ -313,14 +322,16 @@ def answer_extractively(analysis: QuestionAnalysis, ranked: list[Candidate], ord
     chosen = _with_continuations(chosen, ordered)
     claims: list[Claim] = []
     introduced: set[str] = set()
-    for cand in sorted(chosen, key=lambda c: c.position):
-        who = cand.speaker
+    for run in _passages(sorted(chosen, key=lambda c: c.position)):
+        cand = run[0]
+        who = next((c.speaker for c in run if c.speaker), None)
         if who and who.name not in introduced and _needs_lead_in(cand, who, chosen, ordered):
             intro = ordered[who.introduced_at]
             claims.append(Claim(text=f"{who.label}:", quotes=[quote_of(intro)]))
         if who:
             introduced.add(who.name)
-        claims.append(Claim(text=display_quote(cand.text), quotes=[quote_of(cand)], verbatim=True))
+        quote = Quote(cand.hit, cand.start, run[-1].end)
+        claims.append(Claim(text=display_quote(quote.text), quotes=[quote], verbatim=True))
     if analysis.kind == PERSON:
         claims += organization_head_claims(best, ordered, chosen, analysis)
     return Draft(claims=claims)
@@ -416,14 +427,43 @@ def _can_answer(cand: Candidate, analysis: QuestionAnalysis, speaker: Person | N
         return False
     if speaker is not None and cand.speaker != speaker:
         return False
+    if analysis.named_answer and not _holds_new_name(cand.text, analysis):
+        return False
     return True
+
+
+def _holds_new_name(sentence: str, analysis: QuestionAnalysis) -> bool:
+    """Whether a sentence has a capitalized name the question does not give ("konflik horizontal
+    di daerah" names no region; "Timika, Jayapura" do)."""
+    given = set(words(analysis.text))
+    stop = stopwords()
+    return any(w not in given and w not in stop and w not in _PRONOUNS
+               for w in words(" ".join(re.findall(r"\b[A-Z][\w'’/-]*", sentence))))
+
+
+def _passages(chosen: list[Candidate]) -> list[list[Candidate]]:
+    """Chosen sentences (in reading order) grouped into runs that follow each other in one hit:
+    each run is quoted as one passage, so a reason and the sentence saying "Sebabnya, ..." are
+    cited together, as the article says them."""
+    runs: list[list[Candidate]] = []
+    for cand in chosen:
+        last = runs[-1][-1] if runs else None
+        if last and cand.follows_previous and cand.position == last.position + 1 and cand.hit is last.hit:
+            runs[-1].append(cand)
+        else:
+            runs.append([cand])
+    return runs
 
 
 def _with_continuations(chosen: list[Candidate], ordered: list[Candidate]) -> list[Candidate]:
     """Add the sentence right after a chosen one when it only makes sense with it ("Sebabnya, ...")
-    or finishes a quotation the chosen sentence opened."""
+    or finishes a quotation the chosen sentence opened, and the sentence right before one that
+    starts "Sebabnya, ..." (what it follows from is half of its meaning: the reason it refers to)."""
     out = list(chosen)
     for cand in chosen:
+        before = ordered[cand.position - 1] if cand.position > 0 else None
+        if cand.follows_previous and before is not None and before not in out and _CONTINUATION_RE.search(cand.text):
+            out.append(before)
         nxt = ordered[cand.position + 1] if cand.position + 1 < len(ordered) else None
         if nxt is None or not nxt.follows_previous or nxt in out:
             continue

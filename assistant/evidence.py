@@ -271,6 +271,7 @@ class QueryUnit:
 
     label: str
     alternatives: tuple[frozenset[str], ...]
+    """The last alternative is the question's own word(s)."""
     focus: bool = False
     optional: bool = False
     """A word naming the kind of answer ("what *challenge*", "which *institutions*"): a sentence
@@ -279,8 +280,8 @@ class QueryUnit:
 
 FRAME_WORDS = frozenset(
     """name names date time day year month place number many much kind type nama tanggal hari
-    tahun bulan pukul jam jumlah tempat lokasi letak judul menjabat dijabat jabatan position
-    serves served""".split()
+    tahun bulan pukul jam jumlah tempat lokasi letak judul menjabat dijabat jabatan pangkat position
+    serves served role title job rank""".split()
 )
 """Words that frame what kind of answer is wanted ("what is the name of", "tanggal berapa"),
 not what it is about: they are left out of the overlap."""
@@ -331,9 +332,10 @@ def query_units(analysis: QuestionAnalysis) -> list[QueryUnit]:
             if stem in seen or stem in speaker_terms:
                 continue
             seen.add(stem)
-            alternatives = (frozenset([stem]), *(frozenset([r]) for r in related_stems(stem)))
+            alternatives = tuple(frozenset([r]) for r in related_stems(stem))
             if word in ID_ABBREVIATIONS:  # "Dandim" is said "Komandan Kodim" too
                 alternatives += (frozenset(content_terms(ID_ABBREVIATIONS[word])),)
+            alternatives += (frozenset([stem]),)  # the question's own word goes last, as above
             units.append(QueryUnit(stem, alternatives, stem in focus_stems or word in focus_words, word in kind_words))
     return units
 
@@ -401,7 +403,7 @@ def score_candidates(
             "attribute": attribute,
             "subject": subject_share,
             "names": names,
-            "kind": cand.kinds.get(analysis.kind, 0.0),
+            "kind": _kind_part(cand.kinds, analysis),
             "retrieval": 1.0 / (1 + ranks[cand.hit.chunk_id]),
             "speaker": same_speaker,
             "dense": 0.0,
@@ -424,6 +426,14 @@ def score_candidates(
             cand.score = _combine(cand.parts)
         ranked = sorted(sentences, key=lambda c: -c.score)
     return ranked
+
+
+def _kind_part(kinds: dict[str, float], analysis: QuestionAnalysis) -> float:
+    """How well a sentence holds the asked-for kind; a statement asked "seperti apa" or "why"
+    should also hold that (a manner, a reason), so both count half."""
+    if analysis.quoted_kind is None:
+        return kinds.get(analysis.kind, 0.0)
+    return (kinds.get(analysis.kind, 0.0) + kinds.get(analysis.quoted_kind, 0.0)) / 2
 
 
 def _abbreviations_by_article(sentences: list[Candidate]) -> dict[str, dict[str, str]]:

@@ -53,13 +53,22 @@ _QUOTE_PATTERNS = [
     re.compile(rf"\bbagaimana (?:tanggapan|pendapat|pandangan|penilaian|komentar) (?P<speaker>.+?)(?= {_TOPIC_CUE}\b|\?|$)", _I),
     re.compile(r"\bmenurut (?P<speaker>.+?)(?:,|\?|$| (?:apa|siapa|kapan|mengapa|kenapa|bagaimana)\b)", _I),
 ]
+_OFFICE_ASK_RE = re.compile(
+    r"\bwhat (?:is|was) (?:the )?\S+(?:\s+\S+){0,3}?(?:'s|’s) (?:position|title|job|role|rank|office)\s*\??$"
+    r"|\bwhat (?:position|title|job|role|rank|office) (?:does|did|do) .+ (?:hold|have|occupy)\b"
+    r"|\b(?:apa|apakah) (?:jabatan|pangkat)\b|\bjabatan(?:nya)? (?:apa|apakah)\b|\bmenjabat sebagai apa\b", _I)
+"""Questions for a person's office ("What is Siregar's position?", "Apa jabatan Hendra?"): who-questions
+in kind, not requests for a statement ("What was Hendra's position on the operation?" is one)."""
 _KIND_PATTERNS = [
+    (PLACE, re.compile(r"\b(?:in|at) whose\b|\bwhose (?:office|building|house|home|residence|headquarters)\b"
+                       r"|\b(?:di|ke) (?:kantor|rumah|gedung|markas) siapa\b", _I)),
     (PERSON, re.compile(r"\b(?:who|whom|whose|siapa|siapakah)\b", _I)),
     (DATE, re.compile(r"\b(?:when|kapan|kapankah)\b|\bwhat (?:time|date|day|year|month)\b|\b(?:tanggal|hari|pukul|jam|tahun|bulan) (?:berapa|apa)\b", _I)),
-    (PLACE, re.compile(r"\b(?:where|dimana|dimanakah)\b|\b(?:di|ke|dari) ?mana(?:kah)?\b|\bin which (?:city|place|town|country)\b", _I)),
+    (PLACE, re.compile(r"\b(?:where|dimana|dimanakah)\b|\b(?:di|ke|dari) ?mana(?:kah)?\b"
+                       r"|\bin which (?:city|place|town|country)\b", _I)),
     (NUMBER, re.compile(r"\bhow (?:many|much|long)\b|\bberapa\b|\bnumber of\b|\bjumlah\b", _I)),
     (REASON, re.compile(r"\b(?:why|mengapa|kenapa)\b|\bapa (?:alasan|sebab|penyebab)\w*\b|\bfor what reason\b", _I)),
-    (MANNER, re.compile(r"\b(?:how|bagaimana|gimana)\b|\bdengan cara apa\b", _I)),
+    (MANNER, re.compile(r"\b(?:how|bagaimana|gimana)\b|\bdengan cara apa\b|\bseperti apa\b", _I)),
 ]
 
 _OFF_TOPIC_PATTERNS = [
@@ -103,6 +112,12 @@ class QuestionAnalysis:
     topic: str | None = None
     names: tuple[str, ...] = field(default_factory=tuple)
     off_topic: bool = False
+    named_answer: bool = False
+    """The answer is a named place or organization ("Wilayah mana ...", "Which parties ..."): a
+    sentence can only answer with a name the question does not already give."""
+    quoted_kind: str | None = None
+    """For a statement asked about with a question word of its own ("Menurut Kapolres, pemilu harus
+    berjalan *seperti apa*?", "According to Hendra, *why* ..."): the kind of answer inside the quote."""
     focus_terms: tuple[str, ...] = field(default_factory=tuple)
     """The words of what the question asks about (surface forms, lower-case): its predicate
     ("Who attended X" → "attended", "Siapa yang menghadiri X" → "menghadiri") or, for "what did X
@@ -115,17 +130,17 @@ def analyze_question(question: str) -> QuestionAnalysis:
     text = " ".join(question.split())
     language = detect_language(text)
     speaker = None
-    kind = THING
-    for pattern in _QUOTE_PATTERNS:
+    kind = _kind_of(text)
+    quoted_kind = None
+    for pattern in [] if _OFFICE_ASK_RE.search(text) else _QUOTE_PATTERNS:
         match = pattern.search(text)
         if match:
-            kind, speaker = QUOTE, _strip_article(match.group("speaker"))
+            speaker = _strip_article(match.group("speaker"))
+            inner = _kind_of(text[: match.start()] + " " + text[match.end():])
+            kind, quoted_kind = QUOTE, inner if inner != THING else None
             break
-    else:
-        for candidate, pattern in _KIND_PATTERNS:
-            if pattern.search(text):
-                kind = candidate
-                break
+    if _OFFICE_ASK_RE.search(text):
+        kind = PERSON
     topic_match = re.search(rf"\b{_TOPIC_CUE}\s+(?P<topic>[^?]+)", text, _I)
     topic = topic_match.group("topic").strip(" .!") if topic_match else None
     if speaker and language == "id":
@@ -139,9 +154,35 @@ def analyze_question(question: str) -> QuestionAnalysis:
         speaker=speaker,
         topic=topic,
         names=_names_to_find(text, language),
+        quoted_kind=quoted_kind,
+        named_answer=bool(_answer_nouns(text, language) & NAMED_CATEGORIES),
         off_topic=any(p.search(text) for p in _OFF_TOPIC_PATTERNS),
         focus_terms=focus_terms(text, language, kind, speaker, topic),
     )
+
+
+NAMED_CATEGORIES = frozenset(
+    """wilayah daerah kota kabupaten kecamatan kelurahan desa provinsi negara pulau kawasan partai
+    lembaga instansi organisasi perusahaan klub region regions area areas city cities country
+    countries province provinces district districts town towns village villages island islands party
+    parties institution institutions organization organizations organisation organisations
+    company companies agency agencies club clubs""".split()
+)
+"""Answer nouns whose instances are names (a place, a party, an institution)."""
+_EN_ANSWER_NOUNS_RE = re.compile(r"\b(?:which|what)\s+(?:(\w+)\s+)?(\w+)", _I)
+
+
+def _answer_nouns(text: str, language: str) -> set[str]:
+    """The nouns naming the kind of answer: ``frame_words``, and in English also the noun after an
+    adjective ("which *political* *parties*")."""
+    found = frame_words(text, language)
+    if language == "en":
+        found |= {w.lower() for m in _EN_ANSWER_NOUNS_RE.finditer(text) for w in m.groups() if w}
+    return found
+
+
+def _kind_of(text: str) -> str:
+    return next((kind for kind, pattern in _KIND_PATTERNS if pattern.search(text)), THING)
 
 
 _ID_WH_FRAME_RE = re.compile(r"\b(\w+)\s+(?:mana|manakah|apa|apakah|apa saja|apa sajakah|berapa|berapakah)\b|\b(?:apa|apakah|berapa|berapakah)\s+(?:nama\s+)?(\w+)", _I)
@@ -331,6 +372,8 @@ _REASON_RE = re.compile(
     r"|so that|in order to|as a result|reason)\b",
     _I,
 )
+_PURPOSE_RE = re.compile(r"\b(?:untuk|demi|guna|bertujuan|tujuan(?:nya)?|dalam rangka|dalam memastikan|to ensure|aims? to)\b", _I)
+"""A purpose ("... untuk menjaga kelancaran") answers "why" less surely than a stated cause."""
 _MANNER_RE = re.compile(r"\b(?:dengan|melalui|cara|caranya|upaya|langkah|pendekatan|by|through|using|via|approach)\b", _I)
 _QUOTE_MARK_RE = re.compile(r"[\"“”]")
 _YEAR_CUE_RE = re.compile(r"\b(?:tahun|pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|in|since|until|by|early|late|mid)\s+$", _I)
@@ -390,7 +433,7 @@ def kind_scores(sentence: str) -> dict[str, float]:
     elif has_speech and _NAME_RE.search(sentence[1:]):
         person = 0.7
     scores[PERSON] = person
-    scores[REASON] = 1.0 if _REASON_RE.search(sentence) else 0.0
+    scores[REASON] = 1.0 if _REASON_RE.search(sentence) else (0.7 if _PURPOSE_RE.search(sentence) else 0.0)
     scores[MANNER] = 0.8 if _MANNER_RE.search(sentence) else 0.0
     return scores
 

@@ -8,6 +8,7 @@ import threading
 from functools import lru_cache
 
 WORD_RE = re.compile(r"\d+(?:[.,:/]\d+)+|[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+_POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s$")
 
 # Words that carry no topic in either language (Sastrawi's Indonesian list is added lazily).
 ENGLISH_STOPWORDS = frozenset(
@@ -64,8 +65,9 @@ def stopwords() -> frozenset[str]:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word tokens; hyphenated words and numbers like 1.500 or 0503 stay whole."""
-    return [w.lower() for w in WORD_RE.findall(text)]
+    """Lower-case word tokens; hyphenated words and numbers like 1.500 or 0503 stay whole, and an
+    English possessive is its name ("Siregar's" → "siregar")."""
+    return [_POSSESSIVE_RE.sub("", w.lower()) for w in WORD_RE.findall(text)]
 
 
 def content_terms(text: str) -> list[str]:

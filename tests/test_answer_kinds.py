@@ -1,0 +1,109 @@
+"""Questions an independent writer asked about the seed article (data/questions/dev2_seed.jsonl):
+abbreviated offices, office questions, statements asked "seperti apa", reasons, and the facts
+the article leaves out."""
+
+import pytest
+
+from assistant import lexical
+from assistant.answering import missing_office
+from assistant.evidence import query_units
+from assistant.language import MANNER, PERSON, PLACE, QUOTE, REASON, analyze_question, kind_scores
+from assistant.textproc import words
+from tests.answer_helpers import ask, assert_contract, make_chain, seed_article
+
+ARTICLE = seed_article()
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return make_chain(ARTICLE)
+
+
+@pytest.mark.parametrize("question, kind, quoted_kind", [
+    ("What is Siregar's position?", PERSON, None),
+    ("Apa jabatan Hendra Hidayat?", PERSON, None),
+    ("What was Hendra's position on the operation?", QUOTE, None),
+    ("Menurut Kapolres, pemilu harus berjalan seperti apa?", QUOTE, MANNER),
+    ("According to Hendra, why are proactive steps needed?", QUOTE, REASON),
+    ("In whose office building did the meeting take place?", PLACE, None),
+    ("Di kantor siapa rakor digelar?", PLACE, None),
+])
+def test_question_kinds(question, kind, quoted_kind):
+    analysis = analyze_question(question)
+    assert (analysis.kind, analysis.quoted_kind) == (kind, quoted_kind)
+
+
+def test_named_answers_are_places_or_organizations_not_challenges():
+    assert analyze_question("Wilayah mana saja yang rawan konflik?").named_answer
+    assert analyze_question("Which political parties attended the meeting?").named_answer
+    assert not analyze_question("Which challenge did Hendra mention?").named_answer
+
+
+def test_possessives_are_their_names():
+    assert words("Siregar's role, Hendra’s view, Jum'at") == ["siregar", "role", "hendra", "view", "jum'at"]
+
+
+def test_an_office_abbreviation_matches_its_full_words_both_ways():
+    units = {u.label: u for u in query_units(analyze_question("Siapa Dandim yang hadir?"))}
+    assert frozenset({"komandan", "kodim"}) in units["dandim"].alternatives
+    assert units["dandim"].alternatives[-1] == frozenset({"dandim"})  # the question's own word last
+
+
+@pytest.mark.parametrize("question, name", [
+    ("Siapa Komandan Kodim 0503/Jakarta Barat yang ikut hadir?", "Putra Siregar"),
+    ("Siapa yang menjabat Ketua Pengadilan Negeri Jakarta Barat?", "Achmad Satibi"),
+    ("Who chairs the West Jakarta District Court?", "Achmad Satibi"),
+    ("What is Siregar's position?", "Dandim 0503/Jakarta Barat"),
+])
+def test_offices_written_out_or_abbreviated_are_answered(chain, question, name):
+    answer = ask(chain, question)
+    assert_contract(answer, ARTICLE)
+    assert not answer.abstained and any(name in c.quote for c in answer.citations), answer.text
+
+
+def test_the_head_of_another_unit_is_not_the_one_asked_for():
+    text = ARTICLE.text
+    assert missing_office("Siapa Kasat Reskrim Polres Metro Jakarta Barat?", text) == "Kasat Reskrim"
+    assert missing_office("Siapa Kasat Intel Polres Jakbar?", text) is None
+    assert missing_office("Siapa Kepala Satuan Intelijen Polres?", text) is None
+    assert missing_office("Who is the Kabag Ops?", text) is None
+
+
+def test_a_reason_and_the_sentence_that_follows_from_it_are_one_quote(chain):
+    answer = ask(chain, "Mengapa Hendra menilai perlu ada langkah-langkah proaktif?")
+    assert_contract(answer, ARTICLE)
+    assert any("potensi konflik horizontal di daerah. Sebabnya, kata dia, dibutuhkan" in c.quote
+               for c in answer.citations), answer.text
+
+
+def test_a_statement_asked_how_quotes_the_one_saying_how(chain):
+    answer = ask(chain, "Menurut Kapolres, pemilu harus berjalan seperti apa?")
+    assert_contract(answer, ARTICLE)
+    assert "aman, tertib, dan lancar" in answer.citations[-1].quote
+
+
+def test_the_opening_sentence_of_a_quotation_is_a_quote(chain):
+    answer = ask(chain, "What did the deputy mayor say the operation showed?")
+    assert any("Operasi ini telah menunjukkan kesiapan personel keamanan" in c.quote for c in answer.citations)
+
+
+def test_purpose_is_a_weaker_reason_than_a_cause():
+    assert kind_scores("Sebabnya, dibutuhkan langkah proaktif.")[REASON] == 1.0
+    assert kind_scores("Upaya ini untuk menjaga kelancaran Pilkada.")[REASON] == 0.7
+    assert kind_scores("Rakor digelar di kantor Wali Kota.")[REASON] == 0.0
+
+
+@pytest.mark.parametrize("question", [
+    "Mengapa rakor diadakan di kantor wali kota, bukan di markas polres?",  # no reason is given
+    "Siapa Kasat Reskrim Polres Metro Jakarta Barat?",  # another unit's head attended
+])
+def test_facts_the_article_leaves_out_are_not_answered(chain, question):
+    answer = ask(chain, question)
+    assert_contract(answer, ARTICLE)
+    assert answer.abstained, answer.text
+
+
+def test_an_index_expands_common_abbreviations_it_was_not_given():
+    terms = lexical.index_terms("Ketua PN Jakarta Barat Achmad Satibi hadir.", "",
+                                lexical.abbreviations("Ketua PN Jakarta Barat Achmad Satibi hadir.")).split()
+    assert {"adil", "negeri"} <= set(terms)
