@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 
 from assistant.answer import MARKER_RE
-from assistant.evidence import Candidate, Person, VectorCache
+from assistant.evidence import Candidate, Person, VectorCache, attribute_units, names_given, query_units
 from assistant.language import (
     ASKS_CLOCK_RE,
     ASKS_CODE_RE,
@@ -25,6 +25,7 @@ from assistant.language import (
     DATE,
     DURATION,
     NUMBER,
+    OFFICE_WORDS,
     PERSON,
     PLACE,
     QUOTE,
@@ -36,7 +37,7 @@ from assistant.glossary import ID_ABBREVIATIONS, translations
 from assistant.lexical import abbreviations
 from assistant.prompts import load_prompt, message
 from assistant.records import Hit
-from assistant.textproc import content_terms, stopwords, words
+from assistant.textproc import bare_name, content_terms, stopwords, words
 
 if TYPE_CHECKING:  # chat-model classes import slowly; only the LLM answerer needs them
     from langchain_core.language_models import BaseChatModel
@@ -243,12 +244,15 @@ def unanswerable_detail(
     if runs and len(missing) / len(runs) >= MISSING_NAMES_SHARE:
         names = " ".join(n for run in missing for n in run)
         return f" (they never mention {names})" if en else f" (sumber tidak menyebut {names})"
+    partial = only_partial_name(analysis, source_text)
+    if partial:
+        return f" (they give the name only as {partial})" if en else f" (sumber hanya menyebut {partial})"
     office = missing_office(analysis.text, source_text)
     if office:
         return f" (they never name the {office})" if en else f" (sumber tidak menyebut {office})"
     if not ranked:
         return " (nothing relevant was found)" if en else " (tidak ada bagian yang relevan)"
-    names_a_person = analysis.speaker and any(w[:1].isupper() for w in analysis.speaker.split())
+    names_a_person = analysis.speaker and any(w[:1].isupper() or w.lower() in OFFICE_WORDS for w in analysis.speaker.split())
     if analysis.kind == QUOTE and names_a_person and speaker is None:
         return f" (no statement by {analysis.speaker})" if en else f" (tidak ada pernyataan {analysis.speaker})"
     eligible = answer_order([c for c in ranked if _can_answer(c, analysis, speaker)])
@@ -269,6 +273,10 @@ def unanswerable_detail(
     if (max(c.parts.get("attribute", 1.0) for c in eligible) <= 0.0
             and best.parts["cosine"] < MIN_COSINE_WITHOUT_ANY_ATTRIBUTE):
         return ""
+    if analysis.language == "en" and max(c.parts.get("attribute", 1.0) for c in ranked) <= 0.0 and _all_translated(analysis):
+        return ""
+    if analysis.asks_existence and best.parts.get("has_focus") and not best.parts.get("focus"):
+        return ""  # "Apakah ada insiden ...?": no sentence names one
     if (analysis.kind in (DATE, NUMBER) and best.parts.get("has_focus") and not best.parts.get("focus")
             and best.parts["cosine"] < MIN_COSINE_WITHOUT_FOCUS):
         return ""
@@ -278,6 +286,30 @@ def unanswerable_detail(
     return None
 
 
+_FULL_NAME_RE = re.compile(r"\bfull name\b|\bnama lengkap", re.IGNORECASE)
+
+
+def only_partial_name(analysis: QuestionAnalysis, source_text: str) -> str | None:
+    """For "What is the full name of ... Siti?": the name, when the sources write it no longer
+    than the question does (they cannot give a full name they do not have)."""
+    runs = name_runs(analysis)
+    if not _FULL_NAME_RE.search(analysis.text) or not runs:
+        return None
+    asked = runs[-1]
+    given = names_given(asked[-1], source_text)
+    if given and all(len(g.split()) <= len(asked) for g in given):
+        return max(given, key=len)
+    return None
+
+
+def _all_translated(analysis: QuestionAnalysis) -> bool:
+    """Whether everything an English question asks about is glossary vocabulary, so that its
+    absence from Indonesian sources is not a paraphrase the glossary missed."""
+    units = query_units(analysis)
+    plain = [units[i] for i in attribute_units(units, analysis)]
+    return bool(plain) and all(len(u.alternatives) > 1 for u in plain)
+
+
 def name_runs(analysis: QuestionAnalysis) -> list[tuple[str, ...]]:
     """The question's names grouped as written together ("Yuda Heru Febrianto", "DPRD Sumut"):
     a run counts as mentioned when any of its words is (articles often give a name only in part)."""
@@ -285,7 +317,7 @@ def name_runs(analysis: QuestionAnalysis) -> list[tuple[str, ...]]:
     runs: list[list[str]] = []
     previous_was_name = False
     for token in re.findall(r"[^\W_][\w'’-]*", analysis.text):
-        bare = token.rstrip("'’").removesuffix("'s").removesuffix("’s")
+        bare = bare_name(token)
         if bare in wanted:
             if previous_was_name:
                 runs[-1].append(bare)

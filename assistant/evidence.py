@@ -232,6 +232,12 @@ def describe_person(name: str, sentences: list[Candidate], doc_id: str, near: in
     return max(mentions, key=lambda m: len(m.name), default=Person(name=name, office=None, introduced_at=None))
 
 
+def names_given(name: str, text: str) -> set[str]:
+    """Every way ``text`` writes the person whose name holds the word ``name`` (with ranks and
+    initials, without office): "Siti" → {"Siti"}, "Syahduddi" → {"Kombes M Syahduddi", ...}."""
+    return {_mention_at(text, m.start())[0] for m in re.finditer(rf"\b{re.escape(name)}\b", text)}
+
+
 def _mention_at(text: str, start: int) -> tuple[str, str | None]:
     """Name (with ranks and initials) and office around the name starting at ``start``."""
     right = re.match(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’-]*)*", text[start:])
@@ -340,6 +346,12 @@ def query_units(analysis: QuestionAnalysis) -> list[QueryUnit]:
     return units
 
 
+def attribute_units(units: list[QueryUnit], analysis: QuestionAnalysis) -> list[int]:
+    """Indexes of the units saying what the question asks about: not its names, not dates."""
+    skip = set(content_terms(" ".join(analysis.names))) | {u.label for u in units if _DATE_WORD_RE.fullmatch(u.label)}
+    return [i for i, u in enumerate(units) if not u.alternatives[-1] <= skip]
+
+
 def unit_matches(unit: QueryUnit, terms: set[str]) -> bool:
     return any(alt <= terms for alt in unit.alternatives)
 
@@ -368,9 +380,8 @@ def score_candidates(
     required = [0.0 if u.optional else w for u, w in zip(units, weights)]
     total = sum(required)
     focus_units = [i for i, u in enumerate(units) if u.focus]
-    name_stems = set(content_terms(" ".join(analysis.names)))
     date_stems = {u.label for u in units if _DATE_WORD_RE.fullmatch(u.label)}
-    plain = [i for i, u in enumerate(units) if not (u.alternatives[-1] <= name_stems | date_stems)]
+    plain = attribute_units(units, analysis)
     plain_total = sum(required[i] for i in plain)
     subject = [i for i in plain if not units[i].focus and units[i].label not in _GENERIC_SUBJECT]
     subject_total = sum(required[i] for i in subject)

@@ -12,9 +12,9 @@ import re
 from typing import TYPE_CHECKING
 
 
-from assistant.language import analyze_question
+from assistant.language import OFFICE_WORDS, QuestionAnalysis, analyze_question
 from assistant.prompts import load_prompt
-from assistant.textproc import content_terms, stopwords
+from assistant.textproc import bare_name, content_terms, stopwords
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -25,7 +25,7 @@ MAX_HISTORY_TURNS = 3
 
 _I = re.IGNORECASE
 _LEADING_CONNECTIVE_RE = re.compile(r"^(?:and|also|then|so|dan|lalu|terus|kemudian)\b[,\s]*", _I)
-_WHAT_ABOUT_RE = re.compile(r"^(?:what about|how about|and about|bagaimana dengan|gimana dengan|kalau|kalo)\s+(?P<x>.+?)[?.!]*$", _I)
+_WHAT_ABOUT_RE = re.compile(r"^(?:what about|how about|and about|about|bagaimana dengan|gimana dengan|kalau|kalo)\s+(?P<x>.+?)[?.!]*$", _I)
 _LABEL_RE = re.compile(r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)\s+\((?P<office>[^)]+)\)")
 _NAME_RUN_RE = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
 
@@ -70,10 +70,7 @@ def condense_by_rules(question: str, history: list[tuple[str, str]]) -> str:
     previous = analyze_question(previous_question)
     what_about = _WHAT_ABOUT_RE.match(question)
     if what_about:
-        topic = what_about.group("x")
-        if previous.topic:
-            return previous_question.replace(previous.topic, topic)
-        return f"{previous_question.rstrip('?.! ')} {topic}?"
+        return _swap_into(previous_question, previous, " ".join(map(bare_name, what_about.group("x").split())))
     tokens = re.findall(r"[^\W_]+", question.lower())
     if any(t in PERSON_PRONOUNS for t in tokens):
         person = _previous_person(previous_question, previous_answer)
@@ -85,6 +82,27 @@ def condense_by_rules(question: str, history: list[tuple[str, str]]) -> str:
     if any(t in THING_ANAPHORS for t in tokens):
         return _replace_words(question, THING_ANAPHORS, key)
     return f"{question.rstrip('?.! ')} {key}?"
+
+
+def _swap_into(previous_question: str, previous: QuestionAnalysis, other: str) -> str:
+    """The previous question about ``other`` instead: "kalau ketua KPUD?" after "Siapa Ketua Bawaslu
+    Jakarta Barat?" swaps the office that starts with the same word; a person or office replaces
+    the previous speaker ("what about the deputy mayor?"); anything else replaces the topic."""
+    bare = re.sub(r"^(?:the|a|an)\s+", "", other, flags=_I)  # the previous question keeps its own article
+    head = next((w for w in bare.split() if w.lower() not in stopwords()), bare.split()[0])
+    same_head = re.search(rf"\b{re.escape(head)}\b(?:\s+[A-Z0-9][\w/'’-]*)*", previous_question, _I)
+    if same_head:
+        return previous_question[: same_head.start()] + bare + previous_question[same_head.end():]
+    if previous.speaker and _names_someone(bare):
+        return previous_question.replace(previous.speaker, bare)
+    if previous.topic:
+        return previous_question.replace(previous.topic, other)
+    return f"{previous_question.rstrip('?.! ')} {other}?"
+
+
+def _names_someone(phrase: str) -> bool:
+    """A phrase naming a person or an office: capitalized, or holding an office word."""
+    return any(w[:1].isupper() or w.lower() in OFFICE_WORDS for w in phrase.split())
 
 
 def _previous_person(previous_question: str, previous_answer: str) -> str:

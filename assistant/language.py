@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.glossary import translations
-from assistant.textproc import stopwords, words
+from assistant.textproc import bare_name, stopwords, words
 
 # -- language -------------------------------------------------------------------------------
 
@@ -45,13 +45,18 @@ _I = re.IGNORECASE
 _SPEECH_NOUNS = r"(?:kata|ucapan|pernyataan|pendapat|tanggapan|komentar|penjelasan|pesan|harapan|yang (?:dikatakan|disampaikan|diungkapkan|dijelaskan))"
 _TOPIC_CUE = r"(?:about|on|regarding|concerning|towards|tentang|soal|mengenai|terkait|atas|perihal|terhadap)"
 _QUOTE_PATTERNS = [
-    re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is) (?P<speaker>.+?) (?:say|said|says|tell|told|state|stated|think|thought|note|noted|mention|mentioned|warn|warned|add|added)\b", _I),
+    re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is) (?P<speaker>.+?) (?:say|said|says|tell|told|state|stated|think|thought|note|noted|mention|mentioned|warn|warned|add|added"
+               r"|contribute|contributed|propose|proposed|suggest|suggested|emphasi[sz]e|emphasi[sz]ed|stress|stressed"
+               r"|convey|conveyed|express|expressed|announce|announced|urge|urged|promise|promised|hope|hoped|believe|believed"
+               r"|explain|explained|share|shared)\b", _I),
     re.compile(r"\bhow did (?P<speaker>.+?) (?:describe|respond|react|view|explain)\b", _I),
     re.compile(r"\bwhat (?:was|is) (?P<speaker>.+?)'s (?:view|statement|opinion|position|message|response)\b", _I),
     re.compile(r"\baccording to (?P<speaker>.+?)(?:,|\?|$| (?:what|who|when|where|why|how)\b)", _I),
     re.compile(rf"\bapa (?:saja )?{_SPEECH_NOUNS} (?P<speaker>.+?)(?= {_TOPIC_CUE}\b|\?|$)", _I),
     re.compile(rf"\bbagaimana (?:tanggapan|pendapat|pandangan|penilaian|komentar) (?P<speaker>.+?)(?= {_TOPIC_CUE}\b|\?|$)", _I),
     re.compile(r"\bmenurut (?P<speaker>.+?)(?:,|\?|$| (?:apa|siapa|kapan|mengapa|kenapa|bagaimana)\b)", _I),
+    re.compile(r",\s*(?:per|says?) (?P<speaker>[^,?]+?)\s*\??$", _I),
+    re.compile(r"\b(?:apa (?:yang )?)?(?P<speaker>(?!siapa\b|yang\b)\S+(?: \S+){0,5}?) (?:ngomong|bilang|berkata|bicara|berbicara|mengatakan|menyampaikan|mengucapkan) (?:apa|soal|tentang|mengenai)\b", _I),
 ]
 _OFFICE_ASK_RE = re.compile(
     r"\bwhat (?:is|was) (?:the )?\S+(?:\s+\S+){0,3}?(?:'s|’s) (?:position|title|job|role|rank|office)\s*\??$"
@@ -112,6 +117,9 @@ class QuestionAnalysis:
     topic: str | None = None
     names: tuple[str, ...] = field(default_factory=tuple)
     off_topic: bool = False
+    asks_existence: bool = False
+    """A yes/no question whether something happened or exists ("Apakah ada insiden ...?", "Were there
+    any arrests?"): only a sentence naming that thing can answer."""
     named_answer: bool = False
     """The answer is a named place or organization ("Wilayah mana ...", "Which parties ..."): a
     sentence can only answer with a name the question does not already give."""
@@ -131,6 +139,7 @@ def analyze_question(question: str) -> QuestionAnalysis:
     language = detect_language(text)
     speaker = None
     kind = _kind_of(text)
+    existence = _EXISTENCE_RE.search(text)
     quoted_kind = None
     for pattern in [] if _OFFICE_ASK_RE.search(text) else _QUOTE_PATTERNS:
         match = pattern.search(text)
@@ -155,30 +164,38 @@ def analyze_question(question: str) -> QuestionAnalysis:
         topic=topic,
         names=_names_to_find(text, language),
         quoted_kind=quoted_kind,
+        asks_existence=existence is not None,
         named_answer=bool(_answer_nouns(text, language) & NAMED_CATEGORIES),
         off_topic=any(p.search(text) for p in _OFF_TOPIC_PATTERNS),
-        focus_terms=focus_terms(text, language, kind, speaker, topic),
+        focus_terms=_existence_focus(text, existence) if existence else focus_terms(text, language, kind, speaker, topic),
     )
 
 
+def _existence_focus(text: str, existence: re.Match[str]) -> tuple[str, ...]:
+    """What a yes/no existence question asks about: the first content word after "ada"/"any"."""
+    stop = stopwords()
+    return tuple(w for w in words(text[existence.end():]) if w not in stop)[:1]
+
+
+_EXISTENCE_RE = re.compile(r"^\W*(?:apakah|apa) (?:ada|terdapat)\b|^\W*(?:is|are|was|were) there\b|^\W*(?:did|does|do|has|have) any\b", _I)
 NAMED_CATEGORIES = frozenset(
     """wilayah daerah kota kabupaten kecamatan kelurahan desa provinsi negara pulau kawasan partai
     lembaga instansi organisasi perusahaan klub region regions area areas city cities country
     countries province provinces district districts town towns village villages island islands party
     parties institution institutions organization organizations organisation organisations
-    company companies agency agencies club clubs""".split()
+    company companies agency agencies club clubs titik lokasi lokasinya tempat""".split()
 )
 """Answer nouns whose instances are names (a place, a party, an institution)."""
 _EN_ANSWER_NOUNS_RE = re.compile(r"\b(?:which|what)\s+(?:(\w+)\s+)?(\w+)", _I)
+_ID_ANSWER_NOUNS_RE = re.compile(r"\b(\w+)\s+\w+\s+(?:mana|manakah)\b", _I)
 
 
 def _answer_nouns(text: str, language: str) -> set[str]:
-    """The nouns naming the kind of answer: ``frame_words``, and in English also the noun after an
-    adjective ("which *political* *parties*")."""
+    """The nouns naming the kind of answer: ``frame_words``, and also a noun before its adjective
+    ("which *political* *parties*", "*titik* strategis mana")."""
     found = frame_words(text, language)
-    if language == "en":
-        found |= {w.lower() for m in _EN_ANSWER_NOUNS_RE.finditer(text) for w in m.groups() if w}
-    return found
+    pattern = _EN_ANSWER_NOUNS_RE if language == "en" else _ID_ANSWER_NOUNS_RE
+    return found | {w.lower() for m in pattern.finditer(text) for w in m.groups() if w}
 
 
 def _kind_of(text: str) -> str:
@@ -273,7 +290,7 @@ def _english_predicate(tokens: list[str], lower: list[str]) -> list[str]:
         pred = next((k for k in range(j, len(lower)) if lower[k] not in stopwords() and tokens[k][:1].islower()), None)
     elif lower[i] in _BE_AUX | _HAVE_AUX:
         pred = next((k for k in range(i + 1, len(lower))
-                     if tokens[k][:1].islower() and (lower[k] in _IRREGULAR_PARTICIPLES or
+                     if tokens[k][:1].islower() and lower[k] not in stopwords() and (lower[k] in _IRREGULAR_PARTICIPLES or
                                                      (lower[k].endswith("ed") and len(lower[k]) > 4))), None)
     elif lower[i] not in stopwords() and tokens[i][:1].islower():
         pred = i
@@ -317,14 +334,14 @@ def _names_to_find(text: str, language: str) -> tuple[str, ...]:
     found = []
     for i, token in enumerate(re.finditer(r"[^\W_][\w'’-]*", text)):
         word = token.group()
-        lower = word.lower().removesuffix("'s").removesuffix("’s").rstrip("'’")
+        lower = bare_name(word).lower()
         if i == 0 or not word[0].isupper() or lower in _QUESTION_WORDS or lower in stopwords():
             continue
         if language == "en" and lower in COMMON_CAPITALIZED_WORDS:
             continue
         if re.fullmatch(rf"{_MONTHS}|{_DAYS}", lower):
             continue  # "15 Agustus", "Jumat": dates are checked as dates, not as names
-        found.append(word.rstrip("'’").removesuffix("'s").removesuffix("’s"))
+        found.append(bare_name(word))
     return tuple(dict.fromkeys(found))
 
 
@@ -447,6 +464,11 @@ def is_anaphoric(sentence: str) -> bool:
 
 
 _TITLE_WORDS_LOWER = frozenset(w.lower() for w in TITLE_WORDS)
+OFFICE_WORDS = _TITLE_WORDS_LOWER | frozenset(
+    "mayor deputy governor regent chief head commander chairman chairwoman chair prosecutor judge police "
+    "spokesperson minister president wawali kapolres dandim kajari".split()
+)
+"""Lower-case words that make a phrase name an office ("the deputy mayor", "ketua KPUD")."""
 OFFICE_WEIGHT = 2
 """An office or title in a speaker phrase counts double: "the Governor of Jakarta" is not the
 deputy mayor of West Jakarta just because both mention Jakarta."""
@@ -455,21 +477,26 @@ deputy mayor of West Jakarta just because both mention Jakarta."""
 def phrase_match(phrase: str, text: str) -> float:
     """Share (0..1) of a phrase's words, or of its office terms in Indonesian (through the one
     glossary, ``assistant.glossary``), found in ``text``: how well "the deputy mayor of West
-    Jakarta" describes "Wakil Wali Kota Jakarta Barat ..."; offices and titles weigh double."""
+    Jakarta" describes "Wakil Wali Kota Jakarta Barat ..."; offices and titles weigh double, and
+    a phrase naming an office describes no one holding another office."""
     have = set(words(text))
     rest = " ".join(words(phrase))
-    units = 0.0
-    matched = 0.0
+    units = matched = offices = offices_matched = 0.0
     for english, targets in translations(rest):
         if not re.search(rf"\b{re.escape(english)}\b", rest):
             continue
         weight = OFFICE_WEIGHT if any(t.split()[0] in _TITLE_WORDS_LOWER or len(t.split()) > 1 for t in targets) else 1
-        units += weight
-        matched += weight * any(set(alt.split()) <= have for alt in targets)
+        found = any(set(alt.split()) <= have for alt in targets)
+        units, matched = units + weight, matched + weight * found
+        if weight == OFFICE_WEIGHT:
+            offices, offices_matched = offices + 1, offices_matched + found
         rest = re.sub(rf"\b{re.escape(english)}\b", " ", rest)
     for word in rest.split():
         if len(word) > 1 and word not in stopwords():
             weight = OFFICE_WEIGHT if word in _TITLE_WORDS_LOWER else 1
-            units += weight
-            matched += weight * (word in have)
+            units, matched = units + weight, matched + weight * (word in have)
+            if weight == OFFICE_WEIGHT:
+                offices, offices_matched = offices + 1, offices_matched + (word in have)
+    if offices and not offices_matched:
+        return 0.0  # "Dandim Jakarta Barat" is not the Kapolres Metro Jakarta Barat
     return matched / units if units else 0.0

@@ -17,6 +17,7 @@ import sqlite3
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.glossary import standard_abbreviations, translations
 from assistant.textproc import content_terms, stopwords, words
@@ -89,6 +90,7 @@ _DEFINITION = re.compile(r"((?:[^\W\d_][\w-]*\s+){2,8})\(([^\W\d_]{2,12})\)")
 _CONNECTORS = frozenset("dan di dari ke untuk of the and for".split())
 
 
+@lru_cache(maxsize=256)  # answering asks again for every question about the same passages
 def abbreviations(text: str) -> dict[str, str]:
     """Abbreviations of the text, lower-case → the full words: those it defines ("Forum
     Komunikasi Pimpinan Kota (Forkopimko)", "rapat koordinasi (rakor)"), then the common ones it

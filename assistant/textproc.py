@@ -8,7 +8,7 @@ import threading
 from functools import lru_cache
 
 WORD_RE = re.compile(r"\d+(?:[.,:/]\d+)+|[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
-_POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s$")
+_POSSESSIVE_RE = re.compile(r"(?<=\w)(?:['’]s|-nya)$")
 
 # Words that carry no topic in either language (Sastrawi's Indonesian list is added lazily).
 ENGLISH_STOPWORDS = frozenset(
@@ -19,12 +19,13 @@ ENGLISH_STOPWORDS = frozenset(
     same she should so some such than that the their theirs them themselves then there these they
     this those through to too under until up very was we were what when where which while who whom
     why will with would you your yours yourself yourselves also tell said say says according
-    did does whose""".split()
+    did does whose supposed""".split()
 )
 INDONESIAN_EXTRA_STOPWORDS = frozenset(
     """yang dan di ke dari ini itu dengan untuk pada adalah dalam tidak akan juga oleh sebagai
     atau karena ada bisa telah sudah kata apa siapa kapan mana berapa bagaimana mengapa kenapa
-    tersebut para pun hal serta saat nya ia dia mereka kami kita""".split()
+    tersebut para pun hal serta saat nya ia dia mereka kami kita sih dong deh nih tuh kok sebenarnya
+    ngomong bilang""".split()
 )
 
 _stemmer_lock = threading.Lock()
@@ -53,7 +54,10 @@ def stem(word: str) -> str:
     """Stem of one lower-case word ("dihadiri" → "hadir"); numbers and short words stay."""
     if len(word) <= 3 or not word.isalpha():
         return word
-    return _fast_stemmer().stem(word) or word
+    stemmed = _fast_stemmer().stem(word) or word
+    if stemmed == word and word.endswith("nya") and len(word) > 6:  # "rakornya": a word the stemmer doesn't know
+        return stem(word[:-3])
+    return stemmed
 
 
 @lru_cache(maxsize=1)
@@ -64,9 +68,14 @@ def stopwords() -> frozenset[str]:
     return frozenset(indonesian | INDONESIAN_EXTRA_STOPWORDS | ENGLISH_STOPWORDS)
 
 
+def bare_name(token: str) -> str:
+    """A name token without its possessive: "Siregar's" → "Siregar", "KPUD-nya" → "KPUD"."""
+    return _POSSESSIVE_RE.sub("", token.rstrip("'’"))
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens; hyphenated words and numbers like 1.500 or 0503 stay whole, and an
-    English possessive is its name ("Siregar's" → "siregar")."""
+    possessive is its name ("Siregar's" → "siregar", "KPUD-nya" → "kpud")."""
     return [_POSSESSIVE_RE.sub("", w.lower()) for w in WORD_RE.findall(text)]
 
 

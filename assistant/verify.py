@@ -17,7 +17,7 @@ from assistant.answering import Claim
 from assistant.evidence import VectorCache
 from assistant.glossary import translations
 from assistant.language import COMMON_CAPITALIZED_WORDS
-from assistant.textproc import content_terms, stopwords, words
+from assistant.textproc import bare_name, content_terms, stopwords, words
 
 SUPPORT_MIN = 0.5
 """A sentence with less support than this is removed from the answer."""
@@ -101,7 +101,7 @@ def missing_names(claim: str, quoted: str) -> list[str]:
     have = set(words(quoted))
     missing = []
     for match in _CAPITALIZED_RE.finditer(claim):
-        word = match.group().removesuffix("'s").removesuffix("’s")
+        word = bare_name(match.group())
         lower = word.lower()
         if lower in COMMON_CAPITALIZED_WORDS or lower in stopwords():
             continue

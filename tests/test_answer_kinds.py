@@ -1,14 +1,15 @@
-"""Questions an independent writer asked about the seed article (data/questions/dev2_seed.jsonl):
-abbreviated offices, office questions, statements asked "seperti apa", reasons, and the facts
-the article leaves out."""
+"""Questions two independent writers asked about the seed article (data/questions/dev2_seed.jsonl,
+dev3_seed.jsonl): abbreviated offices, office questions, statements asked "seperti apa", reasons,
+phone-typed Indonesian, follow-ups, and the facts the article leaves out."""
 
 import pytest
 
 from assistant import lexical
 from assistant.answering import missing_office
 from assistant.evidence import query_units
-from assistant.language import MANNER, PERSON, PLACE, QUOTE, REASON, analyze_question, kind_scores
-from assistant.textproc import words
+from assistant.followup import condense_by_rules
+from assistant.language import MANNER, PERSON, PLACE, QUOTE, REASON, analyze_question, kind_scores, phrase_match
+from assistant.textproc import content_terms, words
 from tests.answer_helpers import ask, assert_contract, make_chain, seed_article
 
 ARTICLE = seed_article()
@@ -107,3 +108,70 @@ def test_an_index_expands_common_abbreviations_it_was_not_given():
     terms = lexical.index_terms("Ketua PN Jakarta Barat Achmad Satibi hadir.", "",
                                 lexical.abbreviations("Ketua PN Jakarta Barat Achmad Satibi hadir.")).split()
     assert {"adil", "negeri"} <= set(terms)
+
+
+# -- the second independent set (data/questions/dev3_seed.jsonl): phone-typed and follow-up questions
+
+
+def test_indonesian_suffixes_and_particles_are_not_words_of_their_own():
+    assert words("kalau ketua KPUD-nya?") == ["kalau", "ketua", "kpud"]
+    assert content_terms("kapan rakornya sih?") == ["rakor"]
+    assert analyze_question("kalau ketua KPUD-nya?").names == ("KPUD",)
+
+
+@pytest.mark.parametrize("question, history, standalone", [
+    ("kalau ketua KPUD-nya?", [("Siapa Ketua Bawaslu Jakarta Barat?", "Wanda Gunawan.")], "Siapa ketua KPUD?"),
+    ("what about the deputy mayor?", [("What did the Kapolres say about the election?", "...")],
+     "What did the deputy mayor say about the election?"),
+    ("and about security?", [("What did the Kapolres say about the election?", "...")],
+     "What did the Kapolres say about security?"),
+])
+def test_what_about_swaps_the_matching_part_of_the_previous_question(question, history, standalone):
+    assert condense_by_rules(question, history) == standalone
+
+
+@pytest.mark.parametrize("question, speaker", [
+    ("Dandim Jakarta Barat ngomong apa di rakor itu?", "Dandim Jakarta Barat"),
+    ("How are officers supposed to deal with possible conflicts, per the Kapolres?", "Kapolres"),
+    ("What did the head of the district court contribute to the discussion?", "head of the district court"),
+])
+def test_informal_and_other_ways_of_asking_for_a_statement(question, speaker):
+    analysis = analyze_question(question)
+    assert (analysis.kind, analysis.speaker) == (QUOTE, speaker)
+    assert "supposed" not in analysis.focus_terms
+
+
+def test_a_phrase_naming_an_office_describes_no_holder_of_another_office():
+    assert phrase_match("Dandim Jakarta Barat", "Kombes M Syahduddi (Kapolres Metro Jakarta Barat)") == 0.0
+    assert phrase_match("the Kapolres", "Kombes M Syahduddi (Kapolres Metro Jakarta Barat)") == 1.0
+
+
+@pytest.mark.parametrize("question, history", [
+    ("dia ngomong apa di rakor itu?", [("Siapa Dandim 0503/Jakarta Barat?", "Kolonel Inf ES Putra Siregar.")]),
+    ("What did the head of the district court contribute to the discussion?", []),  # listed, never quoted
+    ("Apakah ada insiden keamanan yang dilaporkan selama operasi berlangsung?", []),
+    ("What's the budget for Operasi Mantap Praja Jaya 2024?", []),  # "budget" is known vocabulary, absent
+])
+def test_statements_incidents_and_budgets_the_article_does_not_have(chain, question, history):
+    answer = ask(chain, question, history=history)
+    assert_contract(answer, ARTICLE)
+    assert answer.abstained, answer.text
+
+
+def test_existence_questions_ask_about_the_thing_after_ada_or_any():
+    assert analyze_question("Apakah ada insiden keamanan yang dilaporkan?").focus_terms == ("insiden",)
+    assert analyze_question("Were there any arrests at the meeting?").focus_terms == ("arrests",)
+
+
+@pytest.mark.parametrize("question, history, expected", [
+    ("terus menurut dia perlu langkah apa?", [("Tantangan apa yang dicatat Hendra?", "Potensi konflik horizontal.")],
+     "langkah-langkah proaktif"),
+    ("What kind of approach did Syahduddi tell his officers to use?", [], "pendekatan humanis"),
+    ("Rakor ini sebenarnya membahas soal apa sih?", [], "pengamanan Operasi Mantap Praja Jaya 2024"),
+    ("kapan rakornya?", [], "30 Juli 2024"),
+    ("How are officers supposed to deal with possible conflicts, per the Kapolres?", [], "dialog dan upaya persuasif"),
+])
+def test_phone_typed_questions_are_answered(chain, question, history, expected):
+    answer = ask(chain, question, history=history)
+    assert_contract(answer, ARTICLE)
+    assert not answer.abstained and any(expected in c.quote for c in answer.citations), answer.text
