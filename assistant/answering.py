@@ -30,6 +30,7 @@ from assistant.language import (
     PLACE,
     QUOTE,
     REASON,
+    THING,
     QuestionAnalysis,
     is_anaphoric,
 )
@@ -37,7 +38,7 @@ from assistant.glossary import ID_ABBREVIATIONS, translations
 from assistant.lexical import abbreviations
 from assistant.prompts import load_prompt, message
 from assistant.records import Hit
-from assistant.textproc import bare_name, content_terms, stopwords, words
+from assistant.textproc import bare_name, content_terms, is_common_word, stopwords, words
 
 if TYPE_CHECKING:  # chat-model classes import slowly; only the LLM answerer needs them
     from langchain_core.language_models import BaseChatModel
@@ -255,7 +256,7 @@ def unanswerable_detail(
     names_a_person = analysis.speaker and any(w[:1].isupper() or w.lower() in OFFICE_WORDS for w in analysis.speaker.split())
     if analysis.kind == QUOTE and names_a_person and speaker is None:
         return f" (no statement by {analysis.speaker})" if en else f" (tidak ada pernyataan {analysis.speaker})"
-    eligible = answer_order([c for c in ranked if _can_answer(c, analysis, speaker)])
+    eligible = answer_order([c for c in ranked if _can_answer(c, analysis, speaker)], analysis)
     if not eligible:
         if analysis.kind not in KIND_MIN:
             return ""
@@ -343,7 +344,7 @@ def _mentioned(run: tuple[str, ...], source_words: set[str]) -> bool:
 def answer_extractively(analysis: QuestionAnalysis, ranked: list[Candidate], ordered: list[Candidate],
                         speaker: Person | None) -> Draft:
     """Quote the best sentence(s) for the question, each as its own claim."""
-    eligible = answer_order([c for c in ranked if _can_answer(c, analysis, speaker)])
+    eligible = answer_order([c for c in ranked if _can_answer(c, analysis, speaker)], analysis)
     if not eligible:
         return Draft(abstained=True, related=related_quotes(ranked))
     best = eligible[0]
@@ -431,17 +432,20 @@ def organization_head_claims(best: Candidate, ordered: list[Candidate], chosen: 
     return []
 
 
-def answer_order(eligible: list[Candidate]) -> list[Candidate]:
+def answer_order(eligible: list[Candidate], analysis: QuestionAnalysis) -> list[Candidate]:
     """Eligible sentences, best first, where a sentence holding more of the question's names
-    ("KPUD", "Randi Ariana") goes before better-scored ones within ``NAMED_MARGIN``."""
+    ("KPUD", "Randi Ariana"), then the word naming the answer ("which *election*" → "Pilkada"),
+    goes before better-scored ones within ``NAMED_MARGIN``."""
     if not eligible:
         return eligible
+
+    def named(cand: Candidate) -> tuple[float, float]:
+        return cand.parts.get("names", 0.0), cand.parts["kind"] if analysis.kind == THING else 0.0
+
     top = eligible[0].score
-    near = [c for c in eligible if c.score >= top - NAMED_MARGIN]
-    most = max(c.parts.get("names", 0.0) for c in near)
-    if most <= eligible[0].parts.get("names", 0.0):
+    first = max((c for c in eligible if c.score >= top - NAMED_MARGIN), key=named)
+    if named(first) <= named(eligible[0]):
         return eligible
-    first = next(c for c in near if c.parts.get("names", 0.0) == most)
     return [first] + [c for c in eligible if c is not first]
 
 
@@ -459,18 +463,31 @@ def _can_answer(cand: Candidate, analysis: QuestionAnalysis, speaker: Person | N
         return False
     if speaker is not None and cand.speaker != speaker:
         return False
-    if analysis.named_answer and not _holds_new_name(cand.text, analysis):
+    if analysis.named_answer and not _holds_new_name(cand, analysis):
         return False
     return True
 
 
-def _holds_new_name(sentence: str, analysis: QuestionAnalysis) -> bool:
+def _holds_new_name(cand: Candidate, analysis: QuestionAnalysis) -> bool:
     """Whether a sentence has a capitalized name the question does not give ("konflik horizontal
-    di daerah" names no region; "Timika, Jayapura" do)."""
+    di daerah" names no region; "Timika, Jayapura" do). A sentence's first word is a name only
+    if it is no common word ("Penempatan ..." is one, "Mesir menyatakan ..." is not); a place is
+    not its speaker, an office, an institution's or event's abbreviation ("Pilkada", "KPU")."""
+    sentence = cand.text
     given = set(words(analysis.text))
+    if analysis.named_answer == PLACE and cand.speaker:
+        given |= set(words(cand.speaker.label))
     stop = stopwords()
-    return any(w not in given and w not in stop and w not in _PRONOUNS
-               for w in words(" ".join(re.findall(r"\b[A-Z][\w'’/-]*", sentence))))
+    for match in re.finditer(r"\b[A-Z][\w'’/-]*", sentence):
+        for word in words(match.group()):
+            if word in given or word in stop or word in _PRONOUNS:
+                continue
+            if sentence[: match.start()].strip(" \"“'") == "" and is_common_word(word):
+                continue
+            if analysis.named_answer == PLACE and (word in ID_ABBREVIATIONS or word in OFFICE_WORDS):
+                continue
+            return True
+    return False
 
 
 def _passages(chosen: list[Candidate]) -> list[list[Candidate]]:

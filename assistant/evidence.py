@@ -22,6 +22,7 @@ import numpy as np
 
 from assistant.language import (
     QUOTE,
+    THING,
     SPEECH_VERB_RE,
     TITLE_WORDS,
     EN_FUNCTION_WORDS,
@@ -414,7 +415,7 @@ def score_candidates(
             "attribute": attribute,
             "subject": subject_share,
             "names": names,
-            "kind": _kind_part(cand.kinds, analysis),
+            "kind": 1.0 if analysis.kind == THING and bonus else _kind_part(cand.kinds, analysis),
             "retrieval": 1.0 / (1 + ranks[cand.hit.chunk_id]),
             "speaker": same_speaker,
             "dense": 0.0,

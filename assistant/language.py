@@ -54,6 +54,8 @@ _QUOTE_PATTERNS = [
     re.compile(r"\baccording to (?P<speaker>.+?)(?:,|\?|$| (?:what|who|when|where|why|how)\b)", _I),
     re.compile(rf"\bapa (?:saja )?{_SPEECH_NOUNS} (?P<speaker>.+?)(?= {_TOPIC_CUE}\b|\?|$)", _I),
     re.compile(rf"\bbagaimana (?:tanggapan|pendapat|pandangan|penilaian|komentar) (?P<speaker>.+?)(?= {_TOPIC_CUE}\b|\?|$)", _I),
+    re.compile(r"\bbagaimana (?P<speaker>.+?) (?:menggambarkan|menilai|memandang|melihat|menanggapi|menjelaskan|mendeskripsikan|menyebut)\b"
+               r"\s*(?P<topic>[^?]*)", _I),
     re.compile(r"\bmenurut (?P<speaker>.+?)(?:,|\?|$| (?:apa|siapa|kapan|mengapa|kenapa|bagaimana)\b)", _I),
     re.compile(r",\s*(?:per|says?) (?P<speaker>[^,?]+?)\s*\??$", _I),
     re.compile(r"\b(?:apa (?:yang )?)?(?P<speaker>(?!siapa\b|yang\b)\S+(?: \S+){0,5}?) (?:ngomong|bilang|berkata|bicara|berbicara|mengatakan|menyampaikan|mengucapkan) (?:apa|soal|tentang|mengenai)\b", _I),
@@ -71,7 +73,7 @@ _KIND_PATTERNS = [
     (DATE, re.compile(r"\b(?:when|kapan|kapankah)\b|\bwhat (?:time|date|day|year|month)\b|\b(?:tanggal|hari|pukul|jam|tahun|bulan) (?:berapa|apa)\b", _I)),
     (PLACE, re.compile(r"\b(?:where|dimana|dimanakah)\b|\b(?:di|ke|dari) ?mana(?:kah)?\b"
                        r"|\bin which (?:city|place|town|country)\b", _I)),
-    (NUMBER, re.compile(r"\bhow (?:many|much|long)\b|\bberapa\b|\bnumber of\b|\bjumlah\b", _I)),
+    (NUMBER, re.compile(r"\bhow (?:many|much|long|old)\b|\bberapa\b|\bnumber of\b|\bjumlah\b", _I)),
     (REASON, re.compile(r"\b(?:why|mengapa|kenapa)\b|\bapa (?:alasan|sebab|penyebab)\w*\b|\bfor what reason\b", _I)),
     (MANNER, re.compile(r"\b(?:how|bagaimana|gimana)\b|\bdengan cara apa\b|\bseperti apa\b", _I)),
 ]
@@ -120,9 +122,9 @@ class QuestionAnalysis:
     asks_existence: bool = False
     """A yes/no question whether something happened or exists ("Apakah ada insiden ...?", "Were there
     any arrests?"): only a sentence naming that thing can answer."""
-    named_answer: bool = False
-    """The answer is a named place or organization ("Wilayah mana ...", "Which parties ..."): a
-    sentence can only answer with a name the question does not already give."""
+    named_answer: str | None = None
+    """PLACE or "organization" when the answer is a named one ("Wilayah mana ...", "Which parties
+    ..."): a sentence can only answer with a name the question does not already give."""
     quoted_kind: str | None = None
     """For a statement asked about with a question word of its own ("Menurut Kapolres, pemilu harus
     berjalan *seperti apa*?", "According to Hendra, *why* ..."): the kind of answer inside the quote."""
@@ -140,11 +142,12 @@ def analyze_question(question: str) -> QuestionAnalysis:
     speaker = None
     kind = _kind_of(text)
     existence = _EXISTENCE_RE.search(text)
-    quoted_kind = None
+    quoted_kind = quoted_topic = None
     for pattern in [] if _OFFICE_ASK_RE.search(text) else _QUOTE_PATTERNS:
         match = pattern.search(text)
         if match:
             speaker = _strip_article(match.group("speaker"))
+            quoted_topic = match.groupdict().get("topic")
             inner = _kind_of(text[: match.start()] + " " + text[match.end():])
             kind, quoted_kind = QUOTE, inner if inner != THING else None
             break
@@ -152,6 +155,8 @@ def analyze_question(question: str) -> QuestionAnalysis:
         kind = PERSON
     topic_match = re.search(rf"\b{_TOPIC_CUE}\s+(?P<topic>[^?]+)", text, _I)
     topic = topic_match.group("topic").strip(" .!") if topic_match else None
+    if quoted_topic and quoted_topic.strip():  # "Bagaimana Hendra menanggapi *pendekatan humanis*?"
+        topic = quoted_topic.strip(" .!")
     if speaker and language == "id":
         speaker, rest = _split_speaker(speaker)
         if rest and not topic:
@@ -165,7 +170,7 @@ def analyze_question(question: str) -> QuestionAnalysis:
         names=_names_to_find(text, language),
         quoted_kind=quoted_kind,
         asks_existence=existence is not None,
-        named_answer=bool(_answer_nouns(text, language) & NAMED_CATEGORIES),
+        named_answer=_named_answer(_answer_nouns(text, language)),
         off_topic=any(p.search(text) for p in _OFF_TOPIC_PATTERNS),
         focus_terms=_existence_focus(text, existence) if existence else focus_terms(text, language, kind, speaker, topic),
     )
@@ -178,14 +183,23 @@ def _existence_focus(text: str, existence: re.Match[str]) -> tuple[str, ...]:
 
 
 _EXISTENCE_RE = re.compile(r"^\W*(?:apakah|apa) (?:ada|terdapat)\b|^\W*(?:is|are|was|were) there\b|^\W*(?:did|does|do|has|have) any\b", _I)
-NAMED_CATEGORIES = frozenset(
-    """wilayah daerah kota kabupaten kecamatan kelurahan desa provinsi negara pulau kawasan partai
-    lembaga instansi organisasi perusahaan klub region regions area areas city cities country
-    countries province provinces district districts town towns village villages island islands party
-    parties institution institutions organization organizations organisation organisations
-    company companies agency agencies club clubs titik lokasi lokasinya tempat""".split()
+PLACE_CATEGORIES = frozenset(
+    """wilayah daerah kota kabupaten kecamatan kelurahan desa provinsi negara pulau kawasan titik lokasi
+    lokasinya tempat region regions area areas city cities country countries province provinces
+    district districts town towns village villages island islands""".split()
+)
+ORGANIZATION_CATEGORIES = frozenset(
+    """partai lembaga instansi organisasi perusahaan klub party parties institution institutions
+    organization organizations organisation organisations company companies agency agencies club
+    clubs""".split()
 )
 """Answer nouns whose instances are names (a place, a party, an institution)."""
+
+
+def _named_answer(nouns: set[str]) -> str | None:
+    if nouns & PLACE_CATEGORIES:
+        return PLACE
+    return "organization" if nouns & ORGANIZATION_CATEGORIES else None
 _EN_ANSWER_NOUNS_RE = re.compile(r"\b(?:which|what)\s+(?:(\w+)\s+)?(\w+)", _I)
 _ID_ANSWER_NOUNS_RE = re.compile(r"\b(\w+)\s+\w+\s+(?:mana|manakah)\b", _I)
 
@@ -198,7 +212,15 @@ def _answer_nouns(text: str, language: str) -> set[str]:
     return found | {w.lower() for m in pattern.finditer(text) for w in m.groups() if w}
 
 
+_LEAD_WH_RE = re.compile(r"^\W*(?:(?:in|at|on|from|to|for|of|by|with|ahead of|before|after|during)\s+)*(what|which|who|whom|whose|how|why)\b", _I)
+
+
 def _kind_of(text: str) -> str:
+    """The first kind whose pattern the question matches; in a question led by another question
+    word, a later "when"/"where" opens a clause ("What methods ... *when* handling conflicts?")."""
+    lead = _LEAD_WH_RE.match(text)
+    if lead:
+        text = text[: lead.end()] + re.sub(r"\b(?:when|where)\b", " ", text[lead.end():], flags=_I)
     return next((kind for kind, pattern in _KIND_PATTERNS if pattern.search(text)), THING)
 
 

@@ -60,6 +60,11 @@ def stem(word: str) -> str:
     return stemmed
 
 
+def is_common_word(word: str) -> bool:
+    """A lower-case Indonesian word of the dictionary, or one derived from it ("penempatan")."""
+    return word in _fast_stemmer().dictionary.words or stem(word) != word
+
+
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory

@@ -35,9 +35,10 @@ def test_question_kinds(question, kind, quoted_kind):
 
 
 def test_named_answers_are_places_or_organizations_not_challenges():
-    assert analyze_question("Wilayah mana saja yang rawan konflik?").named_answer
-    assert analyze_question("Which political parties attended the meeting?").named_answer
-    assert not analyze_question("Which challenge did Hendra mention?").named_answer
+    assert analyze_question("Wilayah mana saja yang rawan konflik?").named_answer == PLACE
+    assert analyze_question("Titik strategis mana saja yang dijaga personel?").named_answer == PLACE
+    assert analyze_question("Which political parties attended the meeting?").named_answer == "organization"
+    assert analyze_question("Which challenge did Hendra mention?").named_answer is None
 
 
 def test_possessives_are_their_names():
@@ -175,3 +176,33 @@ def test_phone_typed_questions_are_answered(chain, question, history, expected):
     answer = ask(chain, question, history=history)
     assert_contract(answer, ARTICLE)
     assert not answer.abstained and any(expected in c.quote for c in answer.citations), answer.text
+
+
+# -- misses of the first blind run of data/questions/holdout2_seed.jsonl (fixed after it, as rules)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What methods did Syahduddi want his officers to put first when handling potential conflicts?", "thing"),
+    ("How old is the West Jakarta police chief?", "number"),
+    ("When was the meeting held?", "date"),
+])
+def test_a_later_when_opens_a_clause_and_how_old_asks_a_number(question, kind):
+    assert analyze_question(question).kind == kind
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Ahead of which election was the coordination meeting held?", "Pilkada DKI Jakarta"),
+    ("Bagaimana Kapolres menggambarkan Operasi Mantap Praja Jaya 2024?", "wujud nyata komitmen"),
+    ("Bagaimana Hendra Hidayat menanggapi pendekatan humanis personel keamanan?", "merespons positif"),
+    ("What methods did Syahduddi want his officers to put first when handling potential conflicts?",
+     "dialog dan upaya persuasif"),
+])
+def test_blind_misses_are_answered(chain, question, expected):
+    answer = ask(chain, question)
+    assert_contract(answer, ARTICLE)
+    assert not answer.abstained and any(expected in c.quote for c in answer.citations), answer.text
+
+
+def test_a_place_answer_is_no_speaker_office_or_event(chain):
+    answer = ask(chain, "Titik strategis mana saja yang dijaga personel, sebutkan lokasinya?")
+    assert answer.abstained, answer.text
