@@ -4,7 +4,9 @@ The hits of one article are merged back into reading order so a sentence like "D
 or '"...," imbuhnya.' can be attributed to the person named a few sentences earlier, even when
 that person sits in another chunk. Sentences are scored by lexical overlap (stemmed, idf-weighted,
 over ``QueryUnit``s: an English question's glossary phrases match their Indonesian words, and the
-question's focus terms weigh double), whether they hold the focus, the embedder's similarity to
+question's focus terms weigh double; a sentence also holds the full words of the abbreviations
+it uses: "Rakor" → "rapat koordinasi", "PN" → "pengadilan negeri"), whether they hold the
+focus, the embedder's similarity to
 the question (only for the few best pre-scored candidates, cut to ``EMBED_MAX_CHARS`` and cached,
 because embedding is the slow part), the kind of answer they hold, and the hit's retrieval rank.
 ``parts["attribute"]`` (overlap with what the question asks about beyond names and dates) feeds
@@ -415,6 +417,7 @@ def score_candidates(
             "attribute": attribute,
             "subject": subject_share,
             "names": names,
+            # "which *election*": a sentence naming the answer's kind holds that kind of answer
             "kind": 1.0 if analysis.kind == THING and bonus else _kind_part(cand.kinds, analysis),
             "retrieval": 1.0 / (1 + ranks[cand.hit.chunk_id]),
             "speaker": same_speaker,

@@ -108,7 +108,6 @@ EN_TO_ID: dict[str, tuple[str, ...]] = {
     "old": ("usia", "umur"),
     "describe": ("gambar", "sebut", "nilai"),
     "described": ("gambar", "sebut", "nilai"),
-    "members": ("anggota",),
     "tell": ("minta", "imbau", "perintah"),
     "use": ("laku", "guna", "pakai", "terap"),
     "deal with": ("atasi", "tangan", "hadap"),

@@ -143,7 +143,8 @@ def analyze_question(question: str) -> QuestionAnalysis:
     kind = _kind_of(text)
     existence = _EXISTENCE_RE.search(text)
     quoted_kind = quoted_topic = None
-    for pattern in [] if _OFFICE_ASK_RE.search(text) else _QUOTE_PATTERNS:
+    asks_office = bool(_OFFICE_ASK_RE.search(text))
+    for pattern in [] if asks_office else _QUOTE_PATTERNS:
         match = pattern.search(text)
         if match:
             speaker = _strip_article(match.group("speaker"))
@@ -151,7 +152,7 @@ def analyze_question(question: str) -> QuestionAnalysis:
             inner = _kind_of(text[: match.start()] + " " + text[match.end():])
             kind, quoted_kind = QUOTE, inner if inner != THING else None
             break
-    if _OFFICE_ASK_RE.search(text):
+    if asks_office:
         kind = PERSON
     topic_match = re.search(rf"\b{_TOPIC_CUE}\s+(?P<topic>[^?]+)", text, _I)
     topic = topic_match.group("topic").strip(" .!") if topic_match else None
