@@ -178,12 +178,18 @@ def analyze_question(question: str) -> QuestionAnalysis:
 
 
 def _existence_focus(text: str, existence: re.Match[str]) -> tuple[str, ...]:
-    """What a yes/no existence question asks about: the first content word after "ada"/"any"."""
+    """What an existence question asks about: the first content word after "ada"/"any", or the
+    noun that "happened"."""
+    if existence.group("noun"):
+        return (existence.group("noun").lower(),)
     stop = stopwords()
     return tuple(w for w in words(text[existence.end():]) if w not in stop)[:1]
 
 
-_EXISTENCE_RE = re.compile(r"^\W*(?:apakah|apa) (?:ada|terdapat)\b|^\W*(?:is|are|was|were) there\b|^\W*(?:did|does|do|has|have) any\b", _I)
+_EXISTENCE_RE = re.compile(
+    r"^\W*(?:apakah|apa) (?:ada|terdapat)\b|^\W*(?:is|are|was|were) there\b|^\W*(?:did|does|do|has|have) any\b"
+    r"|^\W*(?:what|which)\s+(?:\w+\s+)?(?P<noun>\w+)\s+(?:(?:have|has|had)\s+)?(?:already\s+)?(?:happened|occurred|took place)\b", _I)
+"""Yes/no existence questions, and "What incidents have happened ...?", which asks the same."""
 PLACE_CATEGORIES = frozenset(
     """wilayah daerah kota kabupaten kecamatan kelurahan desa provinsi negara pulau kawasan titik lokasi
     lokasinya tempat region regions area areas city cities country countries province provinces

@@ -152,6 +152,7 @@ def test_a_phrase_naming_an_office_describes_no_holder_of_another_office():
     ("What did the head of the district court contribute to the discussion?", []),  # listed, never quoted
     ("Apakah ada insiden keamanan yang dilaporkan selama operasi berlangsung?", []),
     ("What's the budget for Operasi Mantap Praja Jaya 2024?", []),  # "budget" is known vocabulary, absent
+    ("What security incidents have already happened in West Jakarta ahead of the election?", []),
 ])
 def test_statements_incidents_and_budgets_the_article_does_not_have(chain, question, history):
     answer = ask(chain, question, history=history)
@@ -162,6 +163,8 @@ def test_statements_incidents_and_budgets_the_article_does_not_have(chain, quest
 def test_existence_questions_ask_about_the_thing_after_ada_or_any():
     assert analyze_question("Apakah ada insiden keamanan yang dilaporkan?").focus_terms == ("insiden",)
     assert analyze_question("Were there any arrests at the meeting?").focus_terms == ("arrests",)
+    assert analyze_question("What security incidents have already happened?").focus_terms == ("incidents",)
+    assert not analyze_question("What happened at the meeting?").asks_existence
 
 
 @pytest.mark.parametrize("question, history, expected", [
