@@ -49,7 +49,8 @@ _QUOTE_PATTERNS = [
                r"|contribute|contributed|propose|proposed|suggest|suggested|emphasi[sz]e|emphasi[sz]ed|stress|stressed"
                r"|convey|conveyed|express|expressed|announce|announced|urge|urged|promise|promised|hope|hoped|believe|believed"
                r"|explain|explained|share|shared)\b", _I),
-    re.compile(r"\bhow did (?P<speaker>.+?) (?:describe|respond|react|view|explain)\b", _I),
+    re.compile(r"\bhow (?:did|does|do) (?P<speaker>.+?) (?:describe|respond|react|view|explain|see|assess)\b"
+               r"(?:\s+(?:to|on))?\s*(?P<topic>[^?]*)", _I),
     re.compile(r"\bwhat (?:was|is) (?P<speaker>.+?)'s (?:view|statement|opinion|position|message|response)\b", _I),
     re.compile(r"\baccording to (?P<speaker>.+?)(?:,|\?|$| (?:what|who|when|where|why|how)\b)", _I),
     re.compile(rf"\bapa (?:saja )?{_SPEECH_NOUNS} (?P<speaker>.+?)(?= {_TOPIC_CUE}\b|\?|$)", _I),
@@ -193,6 +194,7 @@ _EXISTENCE_RE = re.compile(
 PLACE_CATEGORIES = frozenset(
     """wilayah daerah kota kabupaten kecamatan kelurahan desa provinsi negara pulau kawasan titik lokasi
     lokasinya tempat region regions area areas city cities country countries province provinces
+    location locations place places venue venues
     district districts town towns village villages island islands""".split()
 )
 ORGANIZATION_CATEGORIES = frozenset(
@@ -207,7 +209,7 @@ def _named_answer(nouns: set[str]) -> str | None:
     if nouns & PLACE_CATEGORIES:
         return PLACE
     return "organization" if nouns & ORGANIZATION_CATEGORIES else None
-_EN_ANSWER_NOUNS_RE = re.compile(r"\b(?:which|what)\s+(?:(\w+)\s+)?(\w+)", _I)
+_EN_ANSWER_NOUNS_RE = re.compile(r"\b(?:which|what)\s+(?:(\w+)\s+)?(?:(\w+)\s+)?(\w+)", _I)
 _ID_ANSWER_NOUNS_RE = re.compile(r"\b(\w+)\s+\w+\s+(?:mana|manakah)\b", _I)
 
 
@@ -392,6 +394,7 @@ SPEECH_VERB_RE = re.compile(
     r"\b(?:ujar|kata|ungkap|tutur|jelas|imbuh|tambah|lanjut|pungkas|terang|tegas|sebut|papar|ucap)(?:nya)?\b"
     r"|\b(?:mengatakan|menyatakan|menjelaskan|menegaskan|mengungkapkan|menuturkan|menyebut|menyebutkan"
     r"|menilai|meyakini|mencatat|berharap|meminta|mengimbau|menambahkan|memaparkan|menerangkan"
+    r"|merespons|merespon|menanggapi|menyambut|mengapresiasi|menyampaikan|mengingatkan"
     r"|said|says|told|stated|added|noted|explained|warned|urged|believes|believed|asked)\b",
     _I,
 )
