@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 
 from assistant.answer import MARKER_RE
-from assistant.evidence import Candidate, Person, VectorCache, attribute_units, names_given, query_units
+from assistant.evidence import Candidate, Person, VectorCache, attribute_units, names_given, query_units, unit_matches
 from assistant.language import (
     ASKS_CLOCK_RE,
     ASKS_CODE_RE,
@@ -32,6 +32,7 @@ from assistant.language import (
     REASON,
     THING,
     QuestionAnalysis,
+    answer_nouns,
     is_anaphoric,
 )
 from assistant.glossary import ID_ABBREVIATIONS, translations
@@ -281,6 +282,8 @@ def unanswerable_detail(
         return ""
     if analysis.language == "en" and max(c.parts.get("attribute", 1.0) for c in ranked) <= 0.0 and _all_translated(analysis):
         return ""
+    if analysis.language == "en" and analysis.kind == THING and _answer_noun_absent(analysis, ranked):
+        return ""
     if analysis.asks_existence and best.parts.get("has_focus") and not best.parts.get("focus"):
         return ""  # "Apakah ada insiden ...?": no sentence names one
     if (analysis.kind in (DATE, NUMBER) and best.parts.get("has_focus") and not best.parts.get("focus")
@@ -306,6 +309,18 @@ def only_partial_name(analysis: QuestionAnalysis, source_text: str) -> str | Non
     if given and all(len(g.split()) <= len(asked) for g in given):
         return max(given, key=len)
     return None
+
+
+def _answer_noun_absent(analysis: QuestionAnalysis, ranked: list[Candidate]) -> bool:
+    """Whether the glossary knows the noun an English "which/what" question asks for ("Which
+    *candidates* ...", "What were the *results* ...") and no source sentence has any of its
+    Indonesian words: then no instance of it is named either."""
+    nouns = answer_nouns(analysis.text, analysis.language)
+    units = [u for u in query_units(analysis) if set(u.label.split()) & nouns and len(u.alternatives) > 1]
+    if not units:
+        return False
+    terms = set().union(*(content_terms(c.text) for c in ranked)) if ranked else set()
+    return not any(unit_matches(u, terms) for u in units)
 
 
 def _all_translated(analysis: QuestionAnalysis) -> bool:

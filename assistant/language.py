@@ -172,7 +172,7 @@ def analyze_question(question: str) -> QuestionAnalysis:
         names=_names_to_find(text, language),
         quoted_kind=quoted_kind,
         asks_existence=existence is not None,
-        named_answer=_named_answer(_answer_nouns(text, language)),
+        named_answer=_named_answer(answer_nouns(text, language)),
         off_topic=any(p.search(text) for p in _OFF_TOPIC_PATTERNS),
         focus_terms=_existence_focus(text, existence) if existence else focus_terms(text, language, kind, speaker, topic),
     )
@@ -209,16 +209,29 @@ def _named_answer(nouns: set[str]) -> str | None:
     if nouns & PLACE_CATEGORIES:
         return PLACE
     return "organization" if nouns & ORGANIZATION_CATEGORIES else None
-_EN_ANSWER_NOUNS_RE = re.compile(r"\b(?:which|what)\s+(?:(\w+)\s+)?(?:(\w+)\s+)?(\w+)", _I)
+
+
+_EN_ANSWER_PHRASE_RE = re.compile(r"\b(?:which|what)\s+((?:[a-z]+\s+){0,2}[a-z]+)", _I)
 _ID_ANSWER_NOUNS_RE = re.compile(r"\b(\w+)\s+\w+\s+(?:mana|manakah)\b", _I)
 
 
-def _answer_nouns(text: str, language: str) -> set[str]:
-    """The nouns naming the kind of answer: ``frame_words``, and also a noun before its adjective
-    ("which *political* *parties*", "*titik* strategis mana")."""
+def answer_nouns(text: str, language: str) -> set[str]:
+    """The nouns naming the kind of answer: ``frame_words``, and the words up to three after
+    which/what before a verb ("which *political parties* attended", "what were the *results*"),
+    or a noun before its adjective ("*titik* strategis mana")."""
     found = frame_words(text, language)
-    pattern = _EN_ANSWER_NOUNS_RE if language == "en" else _ID_ANSWER_NOUNS_RE
-    return found | {w.lower() for m in pattern.finditer(text) for w in m.groups() if w}
+    if language != "en":
+        return found | {m.group(1).lower() for m in _ID_ANSWER_NOUNS_RE.finditer(text)}
+    for match in _EN_ANSWER_PHRASE_RE.finditer(text):
+        nouns: list[str] = []
+        for word in match.group(1).lower().split():
+            verb = word in _DO_AUX | _HAVE_AUX or word in _IRREGULAR_PARTICIPLES or (word.endswith("ed") and len(word) > 4)
+            if verb or (word in _BE_AUX and nouns):  # "what *were* the results" asks for results
+                break
+            if word not in _BE_AUX and word not in _DETERMINERS:
+                nouns.append(word)
+        found.update(nouns)
+    return found
 
 
 _LEAD_WH_RE = re.compile(r"^\W*(?:(?:in|at|on|from|to|for|of|by|with|ahead of|before|after|during)\s+)*(what|which|who|whom|whose|how|why)\b", _I)

@@ -8,7 +8,9 @@ from assistant import lexical
 from assistant.answering import missing_office
 from assistant.evidence import query_units
 from assistant.followup import condense_by_rules
-from assistant.language import MANNER, PERSON, PLACE, QUOTE, REASON, analyze_question, kind_scores, phrase_match
+from assistant.language import (
+    MANNER, PERSON, PLACE, QUOTE, REASON, analyze_question, answer_nouns, kind_scores, phrase_match,
+)
 from assistant.textproc import content_terms, words
 from tests.answer_helpers import ask, assert_contract, make_chain, seed_article
 
@@ -209,3 +211,33 @@ def test_blind_misses_are_answered(chain, question, expected):
 def test_a_place_answer_is_no_speaker_office_or_event(chain):
     answer = ask(chain, "Titik strategis mana saja yang dijaga personel, sebutkan lokasinya?")
     assert answer.abstained, answer.text
+
+
+# -- data/questions/dev4_seed.jsonl (foreign correspondent, policy analyst, skeptic)
+
+
+def test_the_answer_noun_is_read_up_to_the_verb():
+    assert answer_nouns("Which political parties attended the meeting?", "en") == {"political", "parties"}
+    assert answer_nouns("What were the results of the election?", "en") == {"results"}
+    assert answer_nouns("Which candidates are running?", "en") == {"candidates"}
+
+
+@pytest.mark.parametrize("question", [
+    "Which political parties attended the meeting?",  # the sources name no party at all
+    "Which candidates are running in the Jakarta gubernatorial election?",
+    "Which specific strategic locations in West Jakarta were security personnel stationed at?",
+])
+def test_kinds_of_things_the_sources_never_name(chain, question):
+    answer = ask(chain, question)
+    assert_contract(answer, ARTICLE)
+    assert answer.abstained, answer.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How did the deputy mayor react to the humane approach adopted by security personnel?", "merespons positif"),
+    ("Who represented the election oversight body at the meeting?", "Wanda Gunawan"),
+])
+def test_reported_stances_and_english_names_of_institutions(chain, question, expected):
+    answer = ask(chain, question)
+    assert_contract(answer, ARTICLE)
+    assert not answer.abstained and any(expected in c.quote for c in answer.citations), answer.text
