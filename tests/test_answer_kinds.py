@@ -22,6 +22,19 @@ def chain():
     return make_chain(ARTICLE)
 
 
+def assert_quotes(chain, question: str, expected: str, history=()) -> None:
+    """Answered, with a citation quoting ``expected``."""
+    answer = ask(chain, question, history=list(history))
+    assert_contract(answer, ARTICLE)
+    assert not answer.abstained and any(expected in c.quote for c in answer.citations), answer.text
+
+
+def assert_abstains(chain, question: str, history=()) -> None:
+    answer = ask(chain, question, history=list(history))
+    assert_contract(answer, ARTICLE)
+    assert answer.abstained, answer.text
+
+
 @pytest.mark.parametrize("question, kind, quoted_kind", [
     ("What is Siregar's position?", PERSON, None),
     ("Apa jabatan Hendra Hidayat?", PERSON, None),
@@ -60,9 +73,7 @@ def test_an_office_abbreviation_matches_its_full_words_both_ways():
     ("What is Siregar's position?", "Dandim 0503/Jakarta Barat"),
 ])
 def test_offices_written_out_or_abbreviated_are_answered(chain, question, name):
-    answer = ask(chain, question)
-    assert_contract(answer, ARTICLE)
-    assert not answer.abstained and any(name in c.quote for c in answer.citations), answer.text
+    assert_quotes(chain, question, name)
 
 
 def test_the_head_of_another_unit_is_not_the_one_asked_for():
@@ -74,10 +85,8 @@ def test_the_head_of_another_unit_is_not_the_one_asked_for():
 
 
 def test_a_reason_and_the_sentence_that_follows_from_it_are_one_quote(chain):
-    answer = ask(chain, "Mengapa Hendra menilai perlu ada langkah-langkah proaktif?")
-    assert_contract(answer, ARTICLE)
-    assert any("potensi konflik horizontal di daerah. Sebabnya, kata dia, dibutuhkan" in c.quote
-               for c in answer.citations), answer.text
+    assert_quotes(chain, "Mengapa Hendra menilai perlu ada langkah-langkah proaktif?",
+                  "potensi konflik horizontal di daerah. Sebabnya, kata dia, dibutuhkan")
 
 
 def test_a_statement_asked_how_quotes_the_one_saying_how(chain):
@@ -102,9 +111,7 @@ def test_purpose_is_a_weaker_reason_than_a_cause():
     "Siapa Kasat Reskrim Polres Metro Jakarta Barat?",  # another unit's head attended
 ])
 def test_facts_the_article_leaves_out_are_not_answered(chain, question):
-    answer = ask(chain, question)
-    assert_contract(answer, ARTICLE)
-    assert answer.abstained, answer.text
+    assert_abstains(chain, question)
 
 
 def test_an_index_expands_common_abbreviations_it_was_not_given():
@@ -157,9 +164,7 @@ def test_a_phrase_naming_an_office_describes_no_holder_of_another_office():
     ("What security incidents have already happened in West Jakarta ahead of the election?", []),
 ])
 def test_statements_incidents_and_budgets_the_article_does_not_have(chain, question, history):
-    answer = ask(chain, question, history=history)
-    assert_contract(answer, ARTICLE)
-    assert answer.abstained, answer.text
+    assert_abstains(chain, question, history)
 
 
 def test_existence_questions_ask_about_the_thing_after_ada_or_any():
@@ -178,9 +183,7 @@ def test_existence_questions_ask_about_the_thing_after_ada_or_any():
     ("How are officers supposed to deal with possible conflicts, per the Kapolres?", [], "dialog dan upaya persuasif"),
 ])
 def test_phone_typed_questions_are_answered(chain, question, history, expected):
-    answer = ask(chain, question, history=history)
-    assert_contract(answer, ARTICLE)
-    assert not answer.abstained and any(expected in c.quote for c in answer.citations), answer.text
+    assert_quotes(chain, question, expected, history)
 
 
 # -- misses of the first blind run of data/questions/holdout2_seed.jsonl (fixed after it, as rules)
@@ -203,14 +206,11 @@ def test_a_later_when_opens_a_clause_and_how_old_asks_a_number(question, kind):
      "dialog dan upaya persuasif"),
 ])
 def test_blind_misses_are_answered(chain, question, expected):
-    answer = ask(chain, question)
-    assert_contract(answer, ARTICLE)
-    assert not answer.abstained and any(expected in c.quote for c in answer.citations), answer.text
+    assert_quotes(chain, question, expected)
 
 
 def test_a_place_answer_is_no_speaker_office_or_event(chain):
-    answer = ask(chain, "Titik strategis mana saja yang dijaga personel, sebutkan lokasinya?")
-    assert answer.abstained, answer.text
+    assert_abstains(chain, "Titik strategis mana saja yang dijaga personel, sebutkan lokasinya?")
 
 
 # -- data/questions/dev4_seed.jsonl (foreign correspondent, policy analyst, skeptic)
@@ -228,9 +228,7 @@ def test_the_answer_noun_is_read_up_to_the_verb():
     "Which specific strategic locations in West Jakarta were security personnel stationed at?",
 ])
 def test_kinds_of_things_the_sources_never_name(chain, question):
-    answer = ask(chain, question)
-    assert_contract(answer, ARTICLE)
-    assert answer.abstained, answer.text
+    assert_abstains(chain, question)
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -238,6 +236,4 @@ def test_kinds_of_things_the_sources_never_name(chain, question):
     ("Who represented the election oversight body at the meeting?", "Wanda Gunawan"),
 ])
 def test_reported_stances_and_english_names_of_institutions(chain, question, expected):
-    answer = ask(chain, question)
-    assert_contract(answer, ARTICLE)
-    assert not answer.abstained and any(expected in c.quote for c in answer.citations), answer.text
+    assert_quotes(chain, question, expected)
