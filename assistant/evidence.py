@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.language import (
+    PERSON,
     QUOTE,
     THING,
     SPEECH_VERB_RE,
@@ -392,6 +393,8 @@ def score_candidates(
     ranks = {h: i for i, h in enumerate(dict.fromkeys(c.hit.chunk_id for c in sorted(sentences, key=lambda c: c.hit.rank)))}
     for cand, terms in zip(sentences, sentence_terms):
         cand.kinds = kind_scores(cand.text)
+        if cand.speaker is not None and is_anaphoric(cand.text):
+            cand.kinds[PERSON] = 1.0  # "Dia juga meminta ...": the answer's lead-in names the person
         if cand.speaker is not None and cand.text.lstrip().startswith(('"', "“")):
             cand.kinds[QUOTE] = 1.0  # the opening sentence of a quotation whose speech verb comes later
         if cand.speaker is not None:  # "Dia juga meminta ..." mentions its speaker, by pronoun

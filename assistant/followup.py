@@ -12,13 +12,15 @@ import re
 from typing import TYPE_CHECKING
 
 
-from assistant.language import OFFICE_WORDS, QuestionAnalysis, analyze_question
+from assistant.language import OFFICE_WORDS, PERSON, QuestionAnalysis, analyze_question
 from assistant.prompts import load_prompt
 from assistant.textproc import bare_name, content_terms, stopwords
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+FRAME_STEMS = frozenset("tempat lokasi waktu tanggal hari jam nama jumlah place time date name".split())
+"""Words that only frame an answer ("di mana *tempatnya*?"): a question of them alone has no topic."""
 PERSON_PRONOUNS = frozenset("he she him his her hers dia ia beliau".split())
 THING_ANAPHORS = frozenset("it its that this there those these they them their itu tersebut sana situ mereka".split())
 MAX_HISTORY_TURNS = 3
@@ -34,7 +36,7 @@ def needs_context(question: str) -> bool:
     """Does the question lean on the conversation (a pronoun, "what about", no topic of its own)?"""
     tokens = re.findall(r"[^\W_]+", question.lower())
     return (
-        not content_terms(question)  # only question words: "why?", "kapan?"
+        not set(content_terms(question)) - FRAME_STEMS  # only question words: "why?", "di mana tempatnya?"
         or any(t in PERSON_PRONOUNS or t in THING_ANAPHORS for t in tokens)
         or bool(_LEADING_CONNECTIVE_RE.match(question) or _WHAT_ABOUT_RE.match(question))
     )
@@ -112,11 +114,13 @@ def _previous_person(previous_question: str, previous_answer: str) -> str:
     if label:
         return f"{label.group('office')} {label.group('name')}"
     previous = analyze_question(previous_question)
+    names = _NAME_RUN_RE.findall(previous_answer)
+    if previous.kind == PERSON and names:  # "Who is the deputy mayor?" → the answer names them
+        return names[0]
     if previous.speaker:
         return previous.speaker
     if previous.names:
         return " ".join(previous.names)
-    names = _NAME_RUN_RE.findall(previous_answer)
     return names[0] if names else ""
 
 

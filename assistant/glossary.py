@@ -94,6 +94,7 @@ EN_TO_ID: dict[str, tuple[str, ...]] = {
     "officer": ("petugas", "personel", "aparat"),
     "officers": ("anggota", "petugas", "personel", "aparat"),
     "ahead of": ("menjelang", "jelang"),
+    "preparing for": ("menjelang", "jelang", "persiapan", "siap"),
     "put first": ("kedepan", "utama", "prioritas"),
     "prioritize": ("kedepan", "utama", "prioritas"),
     "want": ("minta", "ingin", "harap"),

@@ -48,7 +48,7 @@ _QUOTE_PATTERNS = [
     re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is) (?P<speaker>.+?) (?:say|said|says|tell|told|state|stated|think|thought|note|noted|mention|mentioned|warn|warned|add|added"
                r"|contribute|contributed|propose|proposed|suggest|suggested|emphasi[sz]e|emphasi[sz]ed|stress|stressed"
                r"|convey|conveyed|express|expressed|announce|announced|urge|urged|promise|promised|hope|hoped|believe|believed"
-               r"|explain|explained|share|shared)\b", _I),
+               r"|explain|explained|share|shared|call|called)\b", _I),
     re.compile(r"\bhow (?:did|does|do) (?P<speaker>.+?) (?:describe|respond|react|view|explain|see|assess)\b"
                r"(?:\s+(?:to|on))?\s*(?P<topic>[^?]*)", _I),
     re.compile(r"\bwhat (?:was|is) (?P<speaker>.+?)'s (?:view|statement|opinion|position|message|response)\b", _I),
@@ -369,7 +369,14 @@ def _indonesian_predicate(lower: list[str]) -> list[str]:
 
 
 def _strip_article(phrase: str) -> str:
-    return re.sub(r"^(?:the|a|an|sang|si|pak|bu|bapak|ibu)\s+", "", phrase.strip(" ,"), flags=_I)
+    """A speaker phrase without its article or address, and without words about the statement
+    before a name ("pernyataan penutup Hendra", "the closing remarks of Hendra" → "Hendra")."""
+    phrase = re.sub(r"^(?:the|a|an|sang|si|pak|bu|bapak|ibu)\s+", "", phrase.strip(" ,"), flags=_I)
+    tokens = phrase.split()
+    first_name = next((i for i, t in enumerate(tokens) if t[:1].isupper()), 0)
+    if first_name and not any(t.lower() in OFFICE_WORDS for t in tokens[:first_name]):
+        return " ".join(tokens[first_name:])
+    return phrase
 
 
 def _names_to_find(text: str, language: str) -> tuple[str, ...]:
