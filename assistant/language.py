@@ -518,7 +518,7 @@ def is_anaphoric(sentence: str) -> bool:
 _TITLE_WORDS_LOWER = frozenset(w.lower() for w in TITLE_WORDS)
 OFFICE_WORDS = _TITLE_WORDS_LOWER | frozenset(
     "mayor deputy governor regent chief head commander chairman chairwoman chair prosecutor judge police "
-    "spokesperson minister president wawali kapolres dandim kajari".split()
+    "spokesperson minister president wawali".split()
 )
 """Lower-case words that make a phrase name an office ("the deputy mayor", "ketua KPUD")."""
 OFFICE_WEIGHT = 2
