@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING
 
 
 from assistant.answer import MARKER_RE
-from assistant.evidence import Candidate, Person, VectorCache, attribute_units, names_given, query_units, unit_matches
+from assistant.evidence import (
+    Candidate,
+    Person,
+    QueryUnit,
+    VectorCache,
+    attribute_units,
+    names_given,
+    query_units,
+    unit_matches,
+)
 from assistant.language import (
     ASKS_CLOCK_RE,
     ASKS_CODE_RE,
@@ -28,6 +37,7 @@ from assistant.language import (
     OFFICE_WORDS,
     PERSON,
     PLACE,
+    PRONOUNS,
     QUOTE,
     REASON,
     THING,
@@ -142,7 +152,7 @@ def missing_office(question: str, source_text: str) -> str | None:
         if _PLACE_OF_OFFICE_RE.search(before) or re.match(r"(?:'s|’s)?\s+office\b", after, re.IGNORECASE):
             continue
         forms = _OFFICE_FORMS[match.group(1).lower()]
-        deputy = bool(_DEPUTY_BEFORE_RE.search(before))
+        deputy = _deputy_before(question, match)
         if not _office_held(forms, source_text, deputy):
             return match.group(0)
     for match in _HEAD_Q_RE.finditer(question):
@@ -152,14 +162,19 @@ def missing_office(question: str, source_text: str) -> str | None:
         short = "ka" + match.group(2).lower()  # "Kepala Polres" is the Kapolres
         if match.group(1).lower() == "kepala" and short in _OFFICE_FORMS:
             forms += "|" + _OFFICE_FORMS[short]
-        if not _office_held(forms, source_text, bool(_DEPUTY_BEFORE_RE.search(question[: match.start()]))):
+        if not _office_held(forms, source_text, _deputy_before(question, match)):
             return match.group(0)
     for match in _UNIT_HEAD_Q_RE.finditer(question):
         spelled = [ID_ABBREVIATIONS.get(w.lower(), w) for w in match.groups()]
         forms = "|".join(r"\s+".join(map(re.escape, form)) for form in (match.groups(), spelled))
-        if not _office_held(forms, source_text, bool(_DEPUTY_BEFORE_RE.search(question[: match.start()]))):
+        if not _office_held(forms, source_text, _deputy_before(question, match)):
             return match.group(0)
     return None
+
+
+def _deputy_before(question: str, match: re.Match[str]) -> bool:
+    """Whether the office a match names is the deputy's ("Wakil Ketua KPUD")."""
+    return bool(_DEPUTY_BEFORE_RE.search(question[: match.start()]))
 
 
 def _office_held(forms: str, text: str, deputy: bool) -> bool:
@@ -172,7 +187,6 @@ def _office_held(forms: str, text: str, deputy: bool) -> bool:
     return False
 
 
-_PRONOUNS = frozenset("dia ia beliau mereka kami kita saya he she they we it".split())
 LANGUAGE_NAMES = {"en": "English", "id": "Indonesian (Bahasa Indonesia)"}
 
 _CONTINUATION_RE = re.compile(
@@ -280,10 +294,12 @@ def unanswerable_detail(
     if (max(c.parts.get("attribute", 1.0) for c in eligible) <= 0.0
             and best.parts["cosine"] < MIN_COSINE_WITHOUT_ANY_ATTRIBUTE):
         return ""
-    if analysis.language == "en" and max(c.parts.get("attribute", 1.0) for c in ranked) <= 0.0 and _all_translated(analysis):
-        return ""
-    if analysis.language == "en" and analysis.kind == THING and _answer_noun_absent(analysis, ranked):
-        return ""
+    if analysis.language == "en":
+        units = query_units(analysis)
+        if max(c.parts.get("attribute", 1.0) for c in ranked) <= 0.0 and _all_translated(analysis, units):
+            return ""
+        if analysis.kind == THING and _answer_noun_absent(analysis, units, ranked):
+            return ""
     if analysis.asks_existence and best.parts.get("has_focus") and not best.parts.get("focus"):
         return ""  # "Apakah ada insiden ...?": no sentence names one
     if (analysis.kind in (DATE, NUMBER) and best.parts.get("has_focus") and not best.parts.get("focus")
@@ -311,22 +327,21 @@ def only_partial_name(analysis: QuestionAnalysis, source_text: str) -> str | Non
     return None
 
 
-def _answer_noun_absent(analysis: QuestionAnalysis, ranked: list[Candidate]) -> bool:
+def _answer_noun_absent(analysis: QuestionAnalysis, units: list[QueryUnit], ranked: list[Candidate]) -> bool:
     """Whether the glossary knows the noun an English "which/what" question asks for ("Which
     *candidates* ...", "What were the *results* ...") and no source sentence has any of its
     Indonesian words: then no instance of it is named either."""
     nouns = answer_nouns(analysis.text, analysis.language)
-    units = [u for u in query_units(analysis) if set(u.label.split()) & nouns and len(u.alternatives) > 1]
-    if not units:
+    asked = [u for u in units if set(u.label.split()) & nouns and len(u.alternatives) > 1]
+    if not asked:
         return False
     terms = set().union(*(content_terms(c.text) for c in ranked)) if ranked else set()
-    return not any(unit_matches(u, terms) for u in units)
+    return not any(unit_matches(u, terms) for u in asked)
 
 
-def _all_translated(analysis: QuestionAnalysis) -> bool:
+def _all_translated(analysis: QuestionAnalysis, units: list[QueryUnit]) -> bool:
     """Whether everything an English question asks about is glossary vocabulary, so that its
     absence from Indonesian sources is not a paraphrase the glossary missed."""
-    units = query_units(analysis)
     plain = [units[i] for i in attribute_units(units, analysis)]
     return bool(plain) and all(len(u.alternatives) > 1 for u in plain)
 
@@ -500,7 +515,7 @@ def _holds_new_name(cand: Candidate, analysis: QuestionAnalysis) -> bool:
     stop = stopwords()
     for match in re.finditer(r"\b[A-Z][\w'’/-]*", sentence):
         for word in words(match.group()):
-            if word in given or word in stop or word in _PRONOUNS:
+            if word in given or word in stop or word in PRONOUNS:
                 continue
             if sentence[: match.start()].strip(" \"“'") == "" and is_common_word(word):
                 continue

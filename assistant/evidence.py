@@ -24,6 +24,7 @@ import numpy as np
 
 from assistant.language import (
     PERSON,
+    PRONOUNS,
     QUOTE,
     THING,
     SPEECH_VERB_RE,
@@ -68,7 +69,6 @@ RANK_WORDS = frozenset(
     "Mayjen Letjen Inf Kav Laksamana Marsekal Dr Prof Ir H Hj KH".split()
 )
 _TITLES = frozenset(TITLE_WORDS) - RANK_WORDS
-_PRONOUNS = frozenset("dia ia beliau mereka he she they it this that".split())
 _PLACE_WORDS = frozenset("Barat Timur Utara Selatan Tengah West East North South Central Kota Metro Raya".split())
 _CAP_TOKEN = r"(?:[A-Z][\w'’.-]*|\d+[\w/]*)"
 _SPEECH_THEN_NAME_RE = re.compile(
@@ -213,7 +213,7 @@ def _clean_name(name: str) -> str | None:
     """A name without trailing punctuation, or None for pronouns and connectives ("Ia", "Sebabnya")."""
     name = name.strip().rstrip(".,;:")
     lower = [w.lower() for w in name.split()]
-    if not lower or lower[0] in stopwords() or lower[0].endswith("nya") or lower[0] in _PRONOUNS:
+    if not lower or lower[0] in stopwords() or lower[0].endswith("nya") or lower[0] in PRONOUNS:
         return None
     return name
 

@@ -515,6 +515,8 @@ def is_anaphoric(sentence: str) -> bool:
     return bool(re.search(r"\b(?:ujar|kata|ungkap|tutur|jelas|imbuh|tambah|lanjut|pungkas|terang|tegas|sebut|papar|ucap)nya\b|\bkata dia\b|\b(?:he|she) (?:said|added|noted)\b", sentence, _I))
 
 
+PRONOUNS = frozenset("dia ia beliau mereka kami kita saya he she they we it this that".split())
+"""Words that refer to a person or thing without naming it: never a name."""
 _TITLE_WORDS_LOWER = frozenset(w.lower() for w in TITLE_WORDS)
 OFFICE_WORDS = _TITLE_WORDS_LOWER | frozenset(
     "mayor deputy governor regent chief head commander chairman chairwoman chair prosecutor judge police "
