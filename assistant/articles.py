@@ -188,6 +188,11 @@ def _full_year(digits: str) -> int:
 # --- public API --------------------------------------------------------------------------------
 
 
+FOLDER_DOCUMENT_STEMS = frozenset({"readme", "license", "licence", "attribution", "notice", "sources"})
+"""Files in a folder of articles that describe the folder (its licence, its sources): skipped
+when the folder is scanned, loaded when named on their own."""
+
+
 def iter_articles(paths: Iterable[str | Path]) -> Iterator[Item]:
     """Stream articles, errors and warnings from files and folders, in a stable order."""
     for raw in paths:
@@ -197,7 +202,7 @@ def iter_articles(paths: Iterable[str | Path]) -> Iterator[Item]:
                 relative = file.relative_to(path).parts
                 if file.is_file() and file.suffix.lower() in SUPPORTED_SUFFIXES and not any(
                     part.startswith(".") for part in relative
-                ):
+                ) and file.stem.lower() not in FOLDER_DOCUMENT_STEMS:
                     yield from _load_file(file)
         elif path.is_file():
             yield from _load_file(path)
