@@ -1,4 +1,4 @@
-"""``warta``: ingest, search, ask, stats, eval, serve, doctor — all through the one service.
+"""``warta``: ingest, search, ask, stats, eval, serve, uploads, doctor — all through the one service.
 
 Exit codes: 0 answered / done; 1 error; 2 invalid question or usage; 3 no index yet;
 4 index built with another model or not an index; 10 the answer abstained (sources don't say).
@@ -119,6 +119,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_eval_command(args)
 
 
+def cmd_uploads(args: argparse.Namespace) -> int:
+    service = _service(args)
+    if args.action == "remove":
+        if not args.ids:
+            print("error: name the upload ids to remove (see `warta uploads list`)", file=sys.stderr)
+            return 2
+        for doc_id in service.remove_uploads(args.ids):
+            print(f"removed {doc_id}")
+        return 0
+    uploads = service.uploads()
+    if args.json:
+        print(json.dumps(uploads, ensure_ascii=False, indent=2))
+    elif not uploads:
+        print("no uploads")
+    for upload in uploads if not args.json else ():
+        print(f"{upload['doc_id']}  {upload['title']} ({upload['date'] or 'no date'}, {upload['chunks']} chunks)  "
+              f"{upload['origin']}")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from assistant.doctor import check_and_repair
 
@@ -171,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
+
+    p = with_index(sub.add_parser("uploads", help="list the articles added from the chat, or remove some"))
+    p.add_argument("action", choices=["list", "remove"])
+    p.add_argument("ids", nargs="*", help="upload ids to remove (as `list` shows them)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_uploads)
 
     p = with_index(sub.add_parser("doctor", help="check that Chroma and the lexical index agree; repair"))
     p.add_argument("--check-only", action="store_true")

@@ -25,3 +25,7 @@ class IndexMismatch(WartaError):
     """The index was built with another embedding model, or the folder is not a Warta index."""
 
     exit_code = 4
+
+
+class UploadRejected(WartaError):
+    """An uploaded file that cannot be added as a whole; nothing of it was kept."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import hashlib
 import logging
@@ -16,7 +17,7 @@ from typing import Iterable, Iterator
 from assistant.answer import Answer
 from assistant.articles import LoadWarning, iter_articles
 from assistant.chunking import chunk_article
-from assistant.errors import IndexMissing, InvalidQuestion
+from assistant.errors import IndexMissing, InvalidQuestion, UploadRejected, WartaError
 from assistant.records import Article, ArticleError, Chunk, Filters, Hit
 from assistant.retrieval import hybrid_search
 from assistant.settings import Settings
@@ -26,6 +27,9 @@ log = logging.getLogger("warta")
 
 EMBED_BATCH_CHUNKS = 256
 QUERY_CACHE_SIZE = 256
+UPLOAD_NAMESPACE = "upload:"
+"""Prefix of every uploaded article's id: an upload can never name (and so never replace) an
+article that was not uploaded."""
 
 
 class QueryVectorCache:
@@ -134,9 +138,11 @@ class Warta:
                 yield item
 
     def ingest_articles(self, articles: Iterable[Article], progress: bool = False,
-                        report: IngestReport | None = None, total: int | None = None) -> IngestReport:
-        """Content-hash keyed: unchanged articles are skipped, changed ones replace their chunks,
-        the same text under another id is a duplicate. Streams in batches (bounded memory)."""
+                        report: IngestReport | None = None, total: int | None = None,
+                        replace_existing: bool = True) -> IngestReport:
+        """Content-hash keyed: unchanged articles are skipped, changed ones replace their chunks
+        (only when ``replace_existing``: else that is an error), the same text under another id
+        is a duplicate. Streams in batches (bounded memory)."""
         report = report or IngestReport()
         started = time.perf_counter()
         index = self.index(create=True)
@@ -149,15 +155,15 @@ class Warta:
                 batch.append(article)
                 batch_chunks += max(1, len(article.text) // max(1, self.settings.chunk_max_chars // 2))
                 if batch_chunks >= EMBED_BATCH_CHUNKS:
-                    self._ingest_batch(index, batch, report, bar, seen_texts)
+                    self._ingest_batch(index, batch, report, bar, seen_texts, replace_existing)
                     batch, batch_chunks = [], 0
             if batch:
-                self._ingest_batch(index, batch, report, bar, seen_texts)
+                self._ingest_batch(index, batch, report, bar, seen_texts, replace_existing)
         report.seconds = time.perf_counter() - started
         return report
 
     def _ingest_batch(self, index: Index, batch: list[Article], report: IngestReport, bar,
-                      seen_texts: dict[str, str]) -> None:
+                      seen_texts: dict[str, str], replace_existing: bool) -> None:
         """``seen_texts``: body hash → doc id over the whole load, so the same text under two file
         names (which differ only in their derived titles) is caught as a duplicate."""
         states = index.article_states([a.doc_id for a in batch])
@@ -174,6 +180,10 @@ class Warta:
             if state and state.content_hash == digest and state.status == "complete":
                 report.articles_unchanged += 1
                 seen_texts.setdefault(text_key, article.doc_id)
+                continue
+            if state and not replace_existing:
+                report.errors.append(f"{article.origin}: an article with id {article.doc_id!r} already exists; "
+                                     "it was not replaced")
                 continue
             other = seen_texts.get(text_key) or index.doc_with_hash(digest)
             if other and other != article.doc_id:
@@ -203,6 +213,61 @@ class Warta:
         if bar is not None:
             bar.update(len(batch))
             bar.set_postfix(chunks=report.chunks_added, refresh=False)
+
+    # ---- uploads -----------------------------------------------------------------------------
+    def add_upload(self, path: Path) -> IngestReport:
+        """A visitor's file, checked whole before anything is written: every record loads, the
+        upload is within the record and size limits, and no record claims the id of an article
+        already in the index. Ids get the upload namespace and an upload never replaces anything,
+        so a visitor cannot rewrite an article. Raises ``UploadRejected`` (nothing written)."""
+        loaded = [item for item in iter_articles([path]) if not isinstance(item, LoadWarning)]
+        errors = [str(item) for item in loaded if isinstance(item, ArticleError)]
+        articles = [item for item in loaded if isinstance(item, Article)]
+        name = Path(path).name
+        limit = self.settings.max_upload_records
+        if errors:
+            raise UploadRejected(f"{name}: {len(errors)} unreadable record(s), nothing added: {errors[0]}")
+        if not articles:
+            raise UploadRejected(f"{name}: no article in the file")
+        if len(articles) > limit:
+            raise UploadRejected(f"{name}: {len(articles)} articles; one upload may hold at most {limit}")
+        if too_long := [a for a in articles if len(a.text) > self.settings.max_article_chars]:
+            raise UploadRejected(f"{name}: article {too_long[0].doc_id!r} has {len(too_long[0].text):,} characters; "
+                                 f"the limit is {self.settings.max_article_chars:,}")
+        namespaced = [dataclasses.replace(a, doc_id=UPLOAD_NAMESPACE + a.doc_id) for a in articles]
+        if self.index_exists():
+            index = self.index()
+            existing = index.article_states([a.doc_id for a in articles])
+            uploaded = index.article_states([a.doc_id for a in namespaced])
+            taken = sorted(existing) + [a.doc_id for a in namespaced
+                                        if a.doc_id in uploaded and uploaded[a.doc_id].content_hash != a.content_hash]
+            if taken:
+                raise UploadRejected(f"{name}: an article with id {taken[0]!r} is already in the index; uploads "
+                                     "cannot replace articles (an operator can, with `warta ingest`)")
+        return self.ingest_articles(namespaced, replace_existing=False)
+
+    def uploads(self) -> list[dict]:
+        """Uploaded articles (id, title, date, origin file, chunks), oldest first."""
+        return self.index().articles_with_prefix(UPLOAD_NAMESPACE) if self.index_exists() else []
+
+    def remove_uploads(self, doc_ids: list[str]) -> list[str]:
+        """Remove uploaded articles (only those: an id outside the upload namespace is refused)
+        from Chroma, the catalog and the lexical index together, and delete each stored file once
+        no article of it is left. Returns the removed ids."""
+        if outside := [d for d in doc_ids if not d.startswith(UPLOAD_NAMESPACE)]:
+            raise WartaError(f"{outside[0]!r} is not an upload; only uploads can be removed this way")
+        known = {u["doc_id"]: u for u in self.uploads()}
+        if missing := [d for d in doc_ids if d not in known]:
+            raise WartaError(f"no upload with id {missing[0]!r}")
+        index = self.index()
+        with _writer_lock(index.dir):
+            index.remove_articles(doc_ids)
+        still_used = {_origin_file(u["origin"]) for u in self.uploads()}
+        for origin in {_origin_file(known[d]["origin"]) for d in doc_ids} - still_used:
+            stored = Path(origin)
+            if stored.parent.resolve() == self.settings.uploads_dir.resolve() and stored.is_file():
+                stored.unlink()
+        return doc_ids
 
     # ---- questions ---------------------------------------------------------------------------
     def retrieve(self, query: str, k: int = 10, filters: Filters | None = None,
@@ -300,6 +365,13 @@ def _check_filters(filters: Filters | None) -> None:
         value = getattr(filters, name)
         if value and date_int(value) is None:
             raise InvalidQuestion(f"{name} must be a date like 2024-07-30, not {value!r}")
+
+
+def _origin_file(origin: str | None) -> str:
+    """The file an article was loaded from (its origin without the ``:line`` of a record)."""
+    origin = origin or ""
+    head, _, line = origin.rpartition(":")
+    return head if head and line.isdigit() else origin
 
 
 def _count_records(paths: list[Path]) -> int | None:

@@ -59,6 +59,10 @@ class Settings:
     auth: str = field(default="", repr=False)
     """user:password to require a login in the chat UI."""
     max_upload_mb: float = 10.0
+    max_upload_records: int = 200
+    """Articles one upload may hold: bounds how long one upload holds the single ingest writer."""
+    max_article_chars: int = 200_000
+    """Longest article body an upload may hold (a long feature story is ~30,000 characters)."""
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -72,7 +76,8 @@ class Settings:
             raise SettingsError(f"WARTA_EMBEDDING_DEVICE must be auto, cpu or cuda, not {self.embedding_device!r}")
         if self.auth and ":" not in self.auth:
             raise SettingsError("WARTA_AUTH must look like user:password")
-        for name in ("top_k", "chunk_max_chars", "max_question_chars", "embedding_batch_size", "port"):
+        for name in ("top_k", "chunk_max_chars", "max_question_chars", "embedding_batch_size", "port",
+                     "max_upload_records", "max_article_chars"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"WARTA_{name.upper()} must be positive")
 
@@ -103,6 +108,11 @@ class Settings:
             if name in values:
                 values[name] = Path(values[name]).expanduser()
         return cls(**values)
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where the chat stores uploaded files (inside the data folder)."""
+        return Path(self.data_dir) / "uploads"
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -427,16 +427,29 @@ class Index:
     def recover(self) -> list[str]:
         """Remove what an interrupted ingestion left ``pending``; returns those doc ids."""
         pending = [r[0] for r in self.conn.execute("SELECT doc_id FROM articles WHERE status != 'complete'")]
-        if not pending:
-            return []
-        self._unpublish(pending)
-        for part in _batches(pending, 500):
+        self.remove_articles(pending)
+        return pending
+
+    def remove_articles(self, doc_ids: list[str]) -> None:
+        """Take articles out of everything at once: the server's record first (readers elsewhere
+        stop seeing them), then their vectors, then catalog, chunk and lexical rows."""
+        if not doc_ids:
+            return
+        self._unpublish(doc_ids)
+        for part in _batches(doc_ids, 500):
             self.vectors._collection.delete(where={"doc_id": {"$in": part}})
         with self.transaction() as tx:
-            self._delete_catalog_chunks(tx, pending)
-            for part in _batches(pending, 500):
+            self._delete_catalog_chunks(tx, doc_ids)
+            for part in _batches(doc_ids, 500):
                 tx.execute(f"DELETE FROM articles WHERE doc_id IN ({','.join('?' * len(part))})", part)
-        return pending
+
+    def articles_with_prefix(self, prefix: str) -> list[dict]:
+        """Complete articles whose id starts with ``prefix``: id, title, date, origin, chunks."""
+        rows = self.conn.execute(
+            "SELECT doc_id, title, date, origin, n_chunks, ingested_at FROM articles "
+            "WHERE status = 'complete' AND substr(doc_id, 1, ?) = ? ORDER BY ingested_at, doc_id",
+            (len(prefix), prefix))
+        return [dict(zip(("doc_id", "title", "date", "origin", "chunks", "ingested_at"), r)) for r in rows]
 
     @staticmethod
     def _delete_catalog_chunks(tx: sqlite3.Connection, doc_ids: list[str]) -> None:

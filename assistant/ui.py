@@ -30,7 +30,6 @@ from assistant.settings import Settings  # noqa: E402
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".csv", ".html", ".htm")
-UPLOADS_FOLDER = "uploads"
 MAX_UPLOAD_NAME_CHARS = 120
 CHAT_CONCURRENCY = 4
 WORDS_PER_STREAM_STEP = 3
@@ -257,7 +256,7 @@ class ChatHandlers:
     def __init__(self, service: Any, settings: Settings):
         self.service = service
         self.settings = settings
-        self.uploads_dir = Path(settings.data_dir) / UPLOADS_FOLDER
+        self.uploads_dir = settings.uploads_dir
 
     def status_html(self) -> str:
         return render_status(self.service.stats())
@@ -323,13 +322,18 @@ class ChatHandlers:
         return (result, *self.refresh_panels(), None)
 
     def _ingest(self, path: Path) -> list[str]:
+        """Index one stored upload; the stored file is deleted again when nothing new came of it
+        (rejected, or only duplicates), so uploads never pile up."""
         try:
-            report = self.service.ingest([path])
+            report = self.service.add_upload(path)
         except WartaError as error:
-            return [f"{path.name}: {error}"]
+            path.unlink(missing_ok=True)
+            return [str(error)]
+        if not report.articles_added:
+            path.unlink(missing_ok=True)
         summary = (
-            f"{path.name}: {report.articles_added} article(s) added, {report.articles_replaced} replaced, "
-            f"{report.articles_unchanged} unchanged, {report.duplicates} duplicate(s), {report.chunks_added} chunk(s)."
+            f"{path.name}: {report.articles_added} article(s) added, {report.articles_unchanged} unchanged, "
+            f"{report.duplicates} duplicate(s), {report.chunks_added} chunk(s)."
         )
         return [summary, *(f"{path.name}: {problem}" for problem in [*report.errors, *report.warnings])]
 

@@ -120,7 +120,7 @@ def test_upload_handler_stores_hostile_names_inside_data_and_rejects_bad_files(t
     assert "over the 0.01 MB limit" in result and "tool.exe: not a supported format" in result
     assert "page.php: not a supported format" in result
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "gradio-tmp", "index"]  # nothing elsewhere
-    assert {a.doc_id for a in service.iter_articles()} == {"escape", "hidden"}
+    assert {a.doc_id for a in service.iter_articles()} == {"upload:escape", "upload:hidden"}
     service.close()
 
 

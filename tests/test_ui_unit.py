@@ -80,8 +80,8 @@ class FakeService:
             raise self.answer
         return self.answer or cited_answer(question)
 
-    def ingest(self, paths, progress=False) -> FakeReport:
-        self.ingested.append(list(paths))
+    def add_upload(self, path) -> FakeReport:
+        self.ingested.append([path])
         return FakeReport()
 
     def retrieve(self, query, k=10, filters=None):
