@@ -8,13 +8,13 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test test-fast install install-dev index browser-deps bench eval-ci audit clean
+.PHONY: run test test-fast install install-dev index browser-deps bench reader reader-calibrate eval-ci audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
-# pip (not uv/poetry) so torch comes from the local CPU wheel; see ../shared/STACK.md.
+# pip (not uv/poetry) so torch comes from the local CPU wheel (a plain torch pulls a multi-GB CUDA build).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@
@@ -54,6 +54,16 @@ eval-ci: install-dev
 
 bench: install-dev
 	$(BIN)/python benchmarks/retrieval.py
+
+# Train the reader (LoRA on e5; resumes from .cache/reader-train when interrupted; a GPU is used
+# when present), then calibrate its abstention margin through the whole pipeline on the valid
+# splits. Writes assistant/reader/weights/. About 3 hours on 2 CPU cores, minutes on a GPU.
+reader: install-dev
+	$(BIN)/python -m assistant.reader.train
+	$(BIN)/python -m assistant.reader.calibrate
+
+reader-calibrate: install-dev
+	$(BIN)/python -m assistant.reader.calibrate
 
 # Known vulnerabilities in the installed dependencies: reported, and fatal when a fix exists.
 audit: install-dev

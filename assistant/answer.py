@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.records import Hit
+from assistant.records import Filters, Hit
 
 MARKER_RE = re.compile(r"\[(\d+)\]")
 
@@ -51,6 +51,13 @@ class Answer:
     sentences: list[SentenceSupport] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)
     """When abstained: the closest passages, shown as related, never as an answer."""
+    filters: Filters | None = None
+    """The date and source filters retrieval used: the caller's, or a date range the question
+    itself named ("terbaru", "September 2019")."""
+    filters_from_question: bool = False
+    notice: str = ""
+    """Something the user should know about how this answer was made (the LLM did not answer,
+    so this is the extractive answer), in the question's language; empty when all went well."""
 
     def markers(self) -> list[int]:
         return [int(m) for m in MARKER_RE.findall(self.text)]

@@ -125,7 +125,7 @@ def split_comma_joined_paragraphs(text: str) -> str:
 
 # --- dates -------------------------------------------------------------------------------------
 
-_MONTHS = {
+MONTHS = {
     **dict.fromkeys(["januari", "january", "jan"], 1),
     **dict.fromkeys(["februari", "february", "pebruari", "feb", "peb"], 2),
     **dict.fromkeys(["maret", "march", "mar"], 3),
@@ -165,10 +165,10 @@ def parse_date(value: Any) -> str | None:
         day, month, year = int(m[1]), int(m[2]), _full_year(m[3])
         candidates += [(year, month, day), (year, day, month)]
     elif m := _DAY_MONTH_YEAR.search(text):
-        if (month := _MONTHS.get(m[2].lower())) is not None:
+        if (month := MONTHS.get(m[2].lower())) is not None:
             candidates.append((_full_year(m[3]), month, int(m[1])))
     if not candidates and (m := _MONTH_DAY_YEAR.search(text)):
-        if (month := _MONTHS.get(m[1].lower())) is not None:
+        if (month := MONTHS.get(m[1].lower())) is not None:
             candidates.append((int(m[3]), month, int(m[2])))
     for year, month, day in candidates:
         try:
@@ -188,9 +188,9 @@ def _full_year(digits: str) -> int:
 # --- public API --------------------------------------------------------------------------------
 
 
-FOLDER_DOCUMENT_STEMS = frozenset({"readme", "license", "licence", "attribution", "notice", "sources"})
-"""Files in a folder of articles that describe the folder (its licence, its sources): skipped
-when the folder is scanned, loaded when named on their own."""
+FOLDER_DOCUMENT_STEMS = frozenset({"readme", "license", "licence", "attribution", "notice", "sources", "examples"})
+"""Files in a folder of articles that describe the folder (its licence, its sources, the chat's
+example questions about it): skipped when the folder is scanned, loaded when named on their own."""
 
 
 def iter_articles(paths: Iterable[str | Path]) -> Iterator[Item]:

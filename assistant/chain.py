@@ -1,61 +1,47 @@
-"""The answer pipeline as LangChain Runnables: validate → condense follow-up → retrieve →
-select evidence → answer → verify → ``Answer``.
+"""The answer pipeline as LangChain Runnables: validate → condense follow-up → retrieve → read
+→ answer → verify → ``Answer``.
 
-Each stage is a ``RunnableLambda`` over one state dict and records its seconds in
-``Answer.timings``; the service, CLI, UI and evaluator all call this one chain.
+Retrieval is Warta's ``BaseRetriever``; an LLM is called through the ``ChatPromptTemplate``s of
+``prompts/``; each stage records its seconds in ``Answer.timings``. The service, CLI, UI and
+evaluator all call this one chain. The reader reads the retrieved chunks in one batch; its spans
+become the extractive answer, or, with an LLM backend, the model writes the answer and the spans
+only fill the related passages.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answer import Answer, Citation, SentenceSupport
-from assistant.answering import (
-    Draft,
-    Quote,
-    answer_extractively,
-    answer_with_llm,
-    related_quotes,
-    unanswerable_detail,
-)
+from assistant.compose import compose, related_quotes
+from assistant.draft import Draft, Quote
 from assistant.errors import InvalidQuestion
-from assistant.evidence import (
-    VectorCache,
-    attribute_speakers,
-    match_speaker,
-    reading_order,
-    score_candidates,
-    speakers_of,
-)
-from assistant.followup import condense
-from assistant.language import analyze_question
-from assistant.prompts import message
-from assistant.records import Filters, Hit
+from assistant.followup import condense, condense_by_rules
+from assistant.language import detect_language
+from assistant.llm import LLMFailed, ResilientChat
+from assistant.llm_answer import answer_with_llm, parse_reply, prompt_values
+from assistant.prompts import answer_prompt, message
+from assistant.reader import Reader
+from assistant.retriever import hit_of
 from assistant.settings import BACKENDS, Settings, SettingsError
-from assistant.textproc import content_terms
+from assistant.timeframe import time_filter
+from assistant.vectors import VectorCache
 from assistant.verify import check_claims
 
 if TYPE_CHECKING:  # chat-model classes import slowly (~1 s); the extractive path never needs them
     from langchain_core.language_models import BaseChatModel
 
-Retrieve = Callable[[str, int, Filters | None], list[Hit]]
+log = logging.getLogger("warta")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def warm_up(embedder: Embeddings | None = None) -> None:
-    """Load what the first question would otherwise wait for: the stemmer's dictionary, the stop
-    words, the question rules and one query and one passage through the embedder. Call it when
-    the service starts (it takes ~1 s on 2 cores); answers are the same without it."""
-    analyze_question("Siapa yang menghadiri rapat koordinasi itu?")
-    content_terms("Rakor dihadiri para pejabat pada Selasa.")
-    if embedder is not None:
-        embedder.embed_query("warm up")
-        embedder.embed_documents(["Rakor dihadiri para pejabat pada Selasa."])
 
 
 def clean_question(question: Any, max_chars: int) -> str:
@@ -70,22 +56,56 @@ def clean_question(question: Any, max_chars: int) -> str:
     return text
 
 
-def build_answer_chain(retrieve: Retrieve, settings: Settings, embedder: Embeddings | None = None,
-                       chat_model: BaseChatModel | None = None) -> Runnable:
+class AnswerChain:
+    """The pipeline in two Runnables: ``prepare`` (validate → condense → retrieve → read: a state
+    dict) and ``respond`` (answer → verify → finalize: the ``Answer``). ``invoke`` runs both;
+    ``stream`` runs ``prepare``, then yields an LLM's tokens as the model writes them, then the
+    verified ``Answer``: verification always sees the finished text."""
+
+    def __init__(self, prepare: Runnable, respond: Runnable, model_for: Callable[[str], Any]):
+        self.prepare, self.respond, self.model_for = prepare, respond, model_for
+        self.runnable = (prepare | respond).with_config(run_name="warta_answer")
+
+    def invoke(self, inputs: dict) -> Answer:
+        return self.runnable.invoke(inputs)
+
+    def stream(self, inputs: dict) -> Iterator[str | Answer]:
+        state = self.prepare.invoke(inputs)
+        model = self.model_for(state["backend"])
+        if model is not None and state["hits"] and "llm_failure" not in state:
+            started, pieces = time.perf_counter(), []
+            values = prompt_values(state["standalone"], state["language"], state["hits"])
+            try:
+                for chunk in (answer_prompt() | model).stream(values):
+                    pieces.append(str(chunk.content))
+                    yield pieces[-1]
+                state["llm_text"] = "".join(pieces)
+            except LLMFailed as exc:
+                state["llm_failure"] = exc
+            state["timings"]["generate"] = time.perf_counter() - started
+        yield self.respond.invoke(state)
+
+
+def build_answer_chain(retriever: BaseRetriever, reader: Reader, settings: Settings,
+                       embedder: Embeddings | None = None, chat_model: BaseChatModel | None = None) -> AnswerChain:
     """The pipeline; invoke with {"question", "history", "top_k", "filters", "backend"}."""
     vectors = VectorCache(embedder) if embedder is not None else None
     models: dict[str, BaseChatModel] = {}
+    models_lock = threading.Lock()
 
     def model_for(backend: str) -> BaseChatModel | None:
         if backend == "extractive":
             return None
-        if chat_model is not None:
-            return chat_model
-        if backend not in models:
-            from assistant.llm import make_chat_model
+        with models_lock:  # concurrent first questions build one client, not several
+            if backend not in models:
+                if chat_model is not None:
+                    models[backend] = ResilientChat(inner=chat_model, retries=settings.llm_retries,
+                                                    backoff_s=settings.llm_backoff_s)
+                else:
+                    from assistant.llm import make_chat_model
 
-            models[backend] = make_chat_model(settings.replace(backend=backend))
-        return models[backend]
+                    models[backend] = make_chat_model(settings.replace(backend=backend))
+            return models[backend]
 
     def validate(state: dict) -> dict:
         backend = state.get("backend") or settings.backend
@@ -102,61 +122,71 @@ def build_answer_chain(retrieve: Retrieve, settings: Settings, embedder: Embeddi
         }
 
     def condense_stage(state: dict) -> dict:
-        state["standalone"] = condense(state["question"], state["history"], model_for(state["backend"]))
-        state["analysis"] = analyze_question(state["standalone"])
+        state["language"] = detect_language(state["question"])
+        try:
+            state["standalone"] = condense(state["question"], state["history"], model_for(state["backend"]))
+        except LLMFailed as exc:
+            state["llm_failure"] = exc
+            state["standalone"] = condense_by_rules(state["question"], state["history"])
         return state
 
     def retrieve_stage(state: dict) -> dict:
-        off_topic = state["analysis"].off_topic
-        state["hits"] = [] if off_topic else retrieve(state["standalone"], state["top_k"], state["filters"])
+        query, k, filters = state["standalone"], state["top_k"], state["filters"]
+        if filters is None and (when := time_filter(query, newest_date())) is not None:
+            # the question names a time: its articles first, the rest of k from any time
+            documents = retriever.invoke(query, k=k, filters=when)
+            if documents:
+                state["time_filter"] = when
+            seen = {d.id for d in documents}
+            documents += [d for d in retriever.invoke(query, k=k) if d.id not in seen][: k - len(documents)]
+        else:
+            documents = retriever.invoke(query, k=k, filters=filters)
+        state["hits"] = [hit_of(d) for d in documents]
         return state
 
-    def select_stage(state: dict) -> dict:
-        analysis = state["analysis"]
-        if vectors is not None:
-            vectors.remember_hits(state["hits"])
-        ordered = reading_order(state["hits"])
-        attribute_speakers(ordered)
-        speaker = None
-        if analysis.speaker:
-            speaker = match_speaker(analysis.speaker, speakers_of(ordered))
-        state.update(ordered=ordered, speaker=speaker,
-                     ranked=score_candidates(ordered, analysis, vectors, speaker))
+    def newest_date() -> str | None:
+        newest = getattr(retriever, "newest_date", None)
+        return newest() if newest else None
+
+    def read_stage(state: dict) -> dict:
+        hits = state["hits"]
+        state["spans"] = reader.read(state["standalone"], [h.text for h in hits]) if hits else []
         return state
 
     def answer_stage(state: dict) -> dict:
-        analysis, ranked = state["analysis"], state["ranked"]
-        if analysis.off_topic:
-            state["draft"] = Draft(abstained=True, declined=True)
-            return state
-        detail = unanswerable_detail(analysis, state["hits"], ranked, state["speaker"])
-        if detail is not None:
-            state["draft"] = Draft(abstained=True, detail=detail, related=related_quotes(ranked))
-            return state
+        hits, spans = state["hits"], state["spans"]
+        related = related_quotes(spans, hits)
         model = model_for(state["backend"])
-        if model is None:
-            state["draft"] = answer_extractively(analysis, ranked, state["ordered"], state["speaker"])
-        else:
-            state["draft"] = answer_with_llm(model, analysis, state["hits"], ranked, vectors)
+        if "llm_text" in state:  # streamed already
+            state["draft"] = parse_reply(state["llm_text"], hits, vectors, related)
+            return state
+        if model is not None and hits and "llm_failure" not in state:
+            try:
+                state["draft"] = answer_with_llm(model, state["standalone"], state["language"], hits, vectors, related)
+                return state
+            except LLMFailed as exc:
+                state["llm_failure"] = exc
+        if "llm_failure" in state:  # the extractive answer instead, and the user is told why
+            log.warning("answering without the LLM: %s", state["llm_failure"])
+            state["notice"] = message("llm_failed", state["language"])
+        state["draft"] = compose(spans, hits, reader.null_margin, settings.answer_band)
         return state
 
     def verify_stage(state: dict) -> dict:
         check_claims(state["draft"].claims, vectors)
         return state
 
-    stages = [
-        ("validate", validate),
-        ("condense", condense_stage),
-        ("retrieve", retrieve_stage),
-        ("select", select_stage),
-        ("answer", answer_stage),
-        ("verify", verify_stage),
-        ("finalize", finalize),
-    ]
-    chain: Runnable = RunnableLambda(_start_clock, name="start")
-    for name, fn in stages:
-        chain = chain | RunnableLambda(_timed(name, fn), name=name)
-    return chain.with_config(run_name="warta_answer")
+    def runnable(stages: list[tuple[str, Callable]], first: Runnable | None = None) -> Runnable:
+        chain = first
+        for name, fn in stages:
+            step = RunnableLambda(_timed(name, fn), name=name)
+            chain = step if chain is None else chain | step
+        return chain
+
+    prepare = runnable([("validate", validate), ("condense", condense_stage), ("retrieve", retrieve_stage),
+                        ("read", read_stage)], first=RunnableLambda(_start_clock, name="start"))
+    respond = runnable([("answer", answer_stage), ("verify", verify_stage), ("finalize", finalize)])
+    return AnswerChain(prepare, respond, model_for)
 
 
 def _start_clock(state: dict) -> dict:
@@ -182,7 +212,7 @@ def _timed(name: str, fn: Callable[[dict], Any]) -> Callable[[dict], Any]:
 def finalize(state: dict) -> Answer:
     """Number the supported claims' quotes 1..N in order of use and build the ``Answer``."""
     draft: Draft = state["draft"]
-    language = state["analysis"].language
+    language = state["language"]
     answer = Answer(
         question=state["question"],
         text="",
@@ -191,6 +221,9 @@ def finalize(state: dict) -> Answer:
         timings=state["timings"],
         standalone_question=state["standalone"],
         backend=state["backend"],
+        notice=state.get("notice", ""),
+        filters=state["filters"] or state.get("time_filter"),
+        filters_from_question=state["filters"] is None and "time_filter" in state,
     )
     numbers: dict[tuple[str, int, int], int] = {}
     parts = []
@@ -209,17 +242,20 @@ def finalize(state: dict) -> Answer:
             support=round(claim.support, 3), supported=claim.supported,
         ))
     if parts and not draft.abstained:
-        answer.text = " ".join(parts)
+        answer.text = _join(parts)
         return answer
     answer.abstained = True
     answer.citations = []
-    if draft.declined:
-        answer.text = message("decline", language)
-    else:
-        answer.text = message("abstain", language, detail=draft.detail)
-        related = draft.related or related_quotes(state["ranked"])
-        answer.related = [_citation(i, q) for i, q in enumerate(related, 1)]
+    answer.text = message("abstain", language)
+    answer.related = [_citation(i, q) for i, q in enumerate(draft.related, 1)]
     return answer
+
+
+def _join(parts: list[str]) -> str:
+    """Sentences follow each other; short answers (a name, a number) are listed with semicolons."""
+    if all(re.search(r"[.!?…][\"'”’)]*\s*(?:\[\d+\])+$", p) for p in parts):
+        return " ".join(parts)
+    return "; ".join(parts)
 
 
 def _with_markers(text: str, numbers: list[int]) -> str:

@@ -1,7 +1,7 @@
 """Sentence splitting for Indonesian and English news, and chunks of whole sentences.
 
 Citations quote whole sentences by their character offsets, so sentence spans must be right
-for news prose: a quote with its attribution (``"...lancar," ujar Syahduddi.``) is one
+for news prose: a quote with its attribution (``"...pantas menang," ujar Hodak.``) is one
 sentence, ranks and abbreviations (``Kombes``, ``AKBP``, ``Jl.``, ``S.H.``, ``dll.``) and
 initials (``M.``) never end one, and numbers, URLs and e-mails are never split because a
 sentence only ends at ``.``, ``!``, ``?`` or ``…`` followed by whitespace.

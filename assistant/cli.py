@@ -83,6 +83,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
+        if answer.notice:
+            print(f"note: {answer.notice}", file=sys.stderr)
         print(answer.text)
         shown = answer.related if answer.abstained else answer.citations
         if shown:

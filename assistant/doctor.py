@@ -33,7 +33,7 @@ class DoctorReport:
 
 
 def chroma_ids(index: Index) -> set[str]:
-    collection = index.vectors._collection
+    collection = index.collection
     ids: set[str] = set()
     offset = 0
     while True:
@@ -44,8 +44,22 @@ def chroma_ids(index: Index) -> set[str]:
         offset += PAGE
 
 
+def check_reader(settings, report: DoctorReport) -> None:
+    """The trained reader's weights: present, readable, the files the config names."""
+    if settings.reader == "fake":
+        report.lines.append("reader: fake (word overlap, for tests)")
+        return
+    from assistant.reader.model import WEIGHTS_DIR, ReaderWeightsError, describe_weights
+
+    try:
+        report.lines.append(describe_weights(settings.reader_weights or WEIGHTS_DIR))
+    except ReaderWeightsError as exc:
+        report.problem(f"{exc} (doctor cannot repair this)")
+
+
 def check_and_repair(service, repair: bool = True) -> DoctorReport:
     report = DoctorReport()
+    check_reader(service.settings, report)
     index = service.index()
     conn = index.conn
     pending = [r[0] for r in conn.execute("SELECT doc_id FROM articles WHERE status != 'complete'")]
@@ -64,7 +78,7 @@ def check_and_repair(service, repair: bool = True) -> DoctorReport:
         report.problem(f"{len(orphans)} vector(s) in Chroma belong to no catalog chunk")
         if repair:
             for start in range(0, len(orphans), PAGE):
-                index.vectors._collection.delete(ids=orphans[start : start + PAGE])
+                index.collection.delete(ids=orphans[start : start + PAGE])
             report.repaired += 1
             report.lines.append(f"repaired: deleted {len(orphans)} orphan vector(s)")
     if missing:

@@ -6,6 +6,7 @@ as ``Article``s, so an evaluation can index exactly the passages the questions w
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -58,7 +59,7 @@ def load_question_set(path: str | Path, fmt: str = "auto") -> QuestionSet:
     if fmt == "auto":
         fmt = detect_format(path)
     if fmt == "warta":
-        return QuestionSet(path.stem, load_warta(path))
+        return QuestionSet(base_name(path), load_warta(path))
     if fmt == "squad":
         return load_squad(path)
     if fmt == "facqa":
@@ -66,10 +67,32 @@ def load_question_set(path: str | Path, fmt: str = "auto") -> QuestionSet:
     return load_belebele(path, lang=fmt.split("-")[1])
 
 
+def read_text(path: Path) -> str:
+    """A question file's text; ``.gz`` files (the public sets shipped in ``data/reader``) are unpacked."""
+    if path.suffix == ".gz":
+        return gzip.decompress(path.read_bytes()).decode("utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def base_name(path: Path) -> str:
+    """The file name without its extensions: "idk_mrc_valid.json.gz" → "idk_mrc_valid"."""
+    return path.name.removesuffix(".gz").rsplit(".", 1)[0]
+
+
+def set_prefix(path: Path) -> str:
+    """The public set a file belongs to: "idk_mrc" for both ``idk_mrc/valid.json`` and
+    ``idk_mrc_valid.json.gz``, so passage ids and tags agree whichever copy is read."""
+    name = base_name(path)
+    for split in ("_train", "_valid", "_dev", "_test"):
+        if name.endswith(split) and name[: -len(split)]:
+            return name[: -len(split)]
+    return path.parent.name or "squad"
+
+
 def detect_format(path: Path) -> str:
-    if path.suffix == ".json":
+    if path.name.removesuffix(".gz").endswith(".json"):
         return "squad"
-    first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "")
+    first = next((line for line in read_text(path).splitlines() if line.strip()), "")
     try:
         record = json.loads(first)
     except json.JSONDecodeError:
@@ -87,7 +110,7 @@ def load_warta(path: str | Path) -> list[Question]:
     questions: list[Question] = []
     problems: list[str] = []
     seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -172,8 +195,8 @@ def load_squad(path: str | Path) -> QuestionSet:
     sets ship as, or the nested ``{"data": [{"paragraphs": [...]}]}`` of SQuAD itself.
     Unanswerable: ``is_impossible`` or no answers."""
     path = Path(path)
-    prefix = path.parent.name or "squad"
-    data = json.loads(path.read_text(encoding="utf-8"))
+    prefix = set_prefix(path)
+    data = json.loads(read_text(path))
     paragraphs = data if isinstance(data, list) else [p for item in data["data"] for p in item["paragraphs"]]
     articles: dict[str, Article] = {}
     questions = []
@@ -195,11 +218,11 @@ def load_squad(path: str | Path) -> QuestionSet:
                     tags=(prefix,) if answerable else (prefix, "unanswerable"),
                 )
             )
-    return QuestionSet(f"{prefix}-{path.stem}", questions, list(articles.values()))
+    return QuestionSet(f"{prefix}-{base_name(path).removeprefix(prefix + '_')}", questions, list(articles.values()))
 
 
 def _jsonl_records(path: Path):
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_text(path).splitlines():
         if line.strip():
             yield json.loads(line)
 
@@ -224,7 +247,7 @@ def load_facqa(path: str | Path) -> QuestionSet:
                 tags=("facqa",),
             )
         )
-    return QuestionSet(path.stem, questions, list(articles.values()))
+    return QuestionSet(base_name(path), questions, list(articles.values()))
 
 
 def load_belebele(path: str | Path, lang: str) -> QuestionSet:
@@ -249,4 +272,4 @@ def load_belebele(path: str | Path, lang: str) -> QuestionSet:
                 tags=("belebele", "cross-lingual") if lang == "en" else ("belebele",),
             )
         )
-    return QuestionSet(f"{path.stem}-{lang}", questions, list(articles.values()))
+    return QuestionSet(f"{base_name(path)}-{lang}", questions, list(articles.values()))

@@ -14,6 +14,8 @@ How each metric is computed (all in 0..1, higher is better; ``None`` when nothin
   one of the question's ``support`` phrases or, for questions without ``support``, that come from
   the gold article.
   ``citation_recall``: at least one citation does (answerable questions; abstaining scores 0).
+- ``cited_correct`` (answerable questions): correct *and* cited, both of the above at once; the
+  figure the README reports as "answerable, cited-correct".
 - ``citation_exact``: share of citations whose quote is exactly the article text at its offsets.
 - ``faithfulness``: share of answer sentences the service's own verifier marked supported.
 - ``abstention_precision`` / ``abstention_recall``: abstentions that were on unanswerable
@@ -24,6 +26,7 @@ How each metric is computed (all in 0..1, higher is better; ``None`` when nothin
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import re
@@ -41,14 +44,14 @@ from tqdm import tqdm
 
 from assistant.answer import MARKER_RE, Answer
 from assistant.errors import WartaError
-from assistant.eval_sets import FORMATS, Question, QuestionSetError, load_question_set
+from assistant.eval_sets import FORMATS, Question, QuestionSet, QuestionSetError, load_question_set
 from assistant.records import Article
 from assistant.settings import BACKENDS, Settings
 
 RETRIEVAL_DEPTH = 10
 PER_QUESTION_METRICS = (
     "hit@1", "hit@5", "hit@10", "mrr@10", "answer_accuracy", "answer_f1", "citation_precision",
-    "citation_recall", "citation_exact", "faithfulness",
+    "citation_recall", "cited_correct", "citation_exact", "faithfulness",
 )
 QUALITY_METRICS = (*PER_QUESTION_METRICS, "abstention_precision", "abstention_recall")
 LATENCY_REGRESSION = 0.5
@@ -103,11 +106,51 @@ def score_answer(question: Question, answer: Answer, gold_rank: int | None, arti
         scores["citation_precision"] = sum(supporting) / len(supporting)
     if question.answerable and (question.support or question.doc_id):
         scores["citation_recall"] = float(any(supporting))
+    if question.answerable:
+        scores["cited_correct"] = float(bool(scores["answer_accuracy"]) and bool(scores.get("citation_recall", 1.0)))
     if answered and answer.citations:
         scores["citation_exact"] = sum(_quote_is_exact(c, articles) for c in answer.citations) / len(answer.citations)
     if answered and answer.sentences:
         scores["faithfulness"] = sum(s.supported for s in answer.sentences) / len(answer.sentences)
     return scores
+
+
+def judge(question: Question, answer: dict) -> bool:
+    """One question right or wrong, from a plain answer record ({"abstained", "text", "citations":
+    [{"doc_id", "quote"}]}): answerable ones must be correct and cited, unanswerable ones abstained.
+    Used where answers are replayed or re-composed (calibration, the answer-quality benchmark)."""
+    if not question.answerable:
+        return bool(answer["abstained"])
+    if answer["abstained"]:
+        return False
+    text = MARKER_RE.sub("", answer["text"])
+    quotes = " ".join(c["quote"] for c in answer["citations"])
+    correct = any(contains(f"{text} {quotes}", g) for g in question.answers)
+    if question.support:
+        cited = any(contains(c["quote"], s) for c in answer["citations"] for s in question.support)
+    else:
+        cited = not question.doc_id or any(c["doc_id"] == question.doc_id for c in answer["citations"])
+    return correct and cited
+
+
+def build_set_index(question_set: QuestionSet, cache_dir: Path, articles_dir: Path = Path("data/articles")) -> Path:
+    """An index for a question set, built once under ``cache_dir``: a public set's own passages,
+    or for Warta's sets (questions about an index) the bundled articles."""
+    from assistant.service import Warta
+
+    if question_set.articles:
+        key = hashlib.sha1("".join(sorted(a.doc_id for a in question_set.articles)).encode()).hexdigest()[:10]
+        index_dir = Path(cache_dir) / f"{question_set.name}-{key}"
+    else:
+        index_dir = Path(cache_dir) / "bundled"
+    if not (index_dir / "catalog.sqlite").exists():
+        service = Warta(Settings.from_env(index_dir=index_dir))
+        if question_set.articles:
+            service.ingest_articles(question_set.articles, progress=True)
+        else:
+            service.ingest([articles_dir], progress=True)
+        service.close()
+    return index_dir
 
 
 def _supports(question: Question, citation) -> bool | None:

@@ -361,7 +361,7 @@ ID_RELATED: dict[str, tuple[str, ...]] = {
 
 
 # Abbreviations Indonesian news uses without defining them (lower case → full words). An article's
-# own definitions ("Forum Komunikasi Pimpinan Kota (Forkopimko)") take precedence over these.
+# own definitions ("Forum Komunikasi Pimpinan Daerah (Forkopimda)") take precedence over these.
 ID_ABBREVIATIONS: dict[str, str] = {
     # police
     "polri": "kepolisian negara republik indonesia", "kapolri": "kepala kepolisian negara republik indonesia",

@@ -15,7 +15,7 @@ import math
 import re
 import sqlite3
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -93,7 +93,7 @@ _CONNECTORS = frozenset("dan di dari ke untuk of the and for".split())
 @lru_cache(maxsize=256)  # answering asks again for every question about the same passages
 def abbreviations(text: str) -> dict[str, str]:
     """Abbreviations of the text, lower-case → the full words: those it defines ("Forum
-    Komunikasi Pimpinan Kota (Forkopimko)", "rapat koordinasi (rakor)"), then the common ones it
+    Komunikasi Pimpinan Daerah (Forkopimda)", "rapat koordinasi (rakor)"), then the common ones it
     uses undefined ("Dandim", "PN": ``glossary.ID_ABBREVIATIONS``). A definition's short form
     must be spelled by the last few words in order, each giving a piece that starts with its
     first letter (connectors may give none)."""
@@ -143,8 +143,10 @@ def index_terms(text: str, title: str = "", expansions: dict[str, str] | None = 
     return " ".join(content_terms(full))
 
 
-_sizes: dict[tuple[str, int], tuple[int, float]] = {}
+_sizes: OrderedDict[tuple[str, int], tuple[int, float]] = OrderedDict()
 _sizes_lock = threading.Lock()
+SIZES_KEPT = 64
+"""Corpus sizes remembered (per index file and change marker); older ones are dropped."""
 
 
 def corpus_size(conn: sqlite3.Connection) -> tuple[int, float]:
@@ -160,6 +162,8 @@ def corpus_size(conn: sqlite3.Connection) -> tuple[int, float]:
         cached = (n_docs, (total / n_docs if n_docs else 1.0) or 1.0)
         with _sizes_lock:
             _sizes[key] = cached
+            while len(_sizes) > SIZES_KEPT:
+                _sizes.popitem(last=False)
     return cached
 
 

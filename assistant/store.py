@@ -171,13 +171,15 @@ class Index:
             )
         self._last_sync = float("-inf")
         self._sync_lock = threading.Lock()
-        self.vectors = Chroma(
-            collection_name=self.settings.collection,
-            embedding_function=self.embedder,
-            client=client,
-            collection_metadata={"hnsw:space": "cosine", "embedding_model": self.model_id},
-        )
-        stored_model = (self.vectors._collection.metadata or {}).get("embedding_model")
+        metadata = {"hnsw:space": "cosine", "embedding_model": self.model_id}
+        # Our own handle on the collection (Chroma's public API) for what LangChain's wrapper has
+        # no call for: upserts with our ids and metadata, deletes by filter, counts, raw gets.
+        # No embedding function: every add and query passes explicit vectors.
+        self.collection = client.get_or_create_collection(
+            self.settings.collection, embedding_function=None, metadata=metadata)
+        self.vectors = Chroma(collection_name=self.settings.collection, embedding_function=self.embedder,
+                              client=client, collection_metadata=metadata)
+        stored_model = (self.collection.metadata or {}).get("embedding_model")
         if stored_model and stored_model != self.model_id:
             raise IndexMismatch(
                 f"the Chroma collection {self.settings.collection!r} holds vectors of {stored_model!r}, "
@@ -269,8 +271,11 @@ class Index:
     def vectors_for(self, chunk_ids: list[str]) -> dict[str, list[float]]:
         if not chunk_ids:
             return {}
-        got = self.vectors._collection.get(ids=chunk_ids, include=["embeddings"])
+        got = self.collection.get(ids=chunk_ids, include=["embeddings"])
         return {cid: list(vec) for cid, vec in zip(got["ids"], got["embeddings"])}
+
+    def newest_date(self) -> str | None:
+        return self.conn.execute("SELECT max(date) FROM articles WHERE status = 'complete'").fetchone()[0]
 
     def stats(self) -> dict:
         conn = self.conn
@@ -285,7 +290,7 @@ class Index:
         return {
             "articles": articles,
             "pending_articles": pending,
-            "chunks": self.vectors._collection.count(),
+            "chunks": self.collection.count(),
             "catalog_chunks": catalog_chunks,
             "lexical_chunks": lexical.count(conn),
             "embedding_model": self.model_id,
@@ -302,7 +307,7 @@ class Index:
         self._write_pending(articles, replaced)
         if replaced:
             self._unpublish(replaced)
-            self.vectors._collection.delete(where={"doc_id": {"$in": replaced}})
+            self.collection.delete(where={"doc_id": {"$in": replaced}})
 
     def _write_pending(self, articles: list[Article], stale: list[str]) -> None:
         """Article rows as ``pending`` (one transaction), after dropping the catalog chunks of
@@ -333,7 +338,7 @@ class Index:
                 if value is not None:
                     meta[key] = value
             metadatas.append(meta)
-        collection = self.vectors._collection
+        collection = self.collection
         max_batch = getattr(self.client, "get_max_batch_size", lambda: 5000)()
         for lo in range(0, len(chunks), max_batch):
             hi = lo + max_batch
@@ -412,7 +417,7 @@ class Index:
                        url=m.get("url"), origin=m.get("origin"))
             for i, text, m in zip(got["ids"], got["documents"], got["metadatas"])
         }
-        rows = self.vectors._collection.get(where={"doc_id": {"$in": list(articles)}},
+        rows = self.collection.get(where={"doc_id": {"$in": list(articles)}},
                                             include=["documents", "metadatas"])
         hashes = {doc_id: a.content_hash for doc_id, a in articles.items()}  # once per article, not per chunk
         chunks = [
@@ -437,7 +442,7 @@ class Index:
             return
         self._unpublish(doc_ids)
         for part in _batches(doc_ids, 500):
-            self.vectors._collection.delete(where={"doc_id": {"$in": part}})
+            self.collection.delete(where={"doc_id": {"$in": part}})
         with self.transaction() as tx:
             self._delete_catalog_chunks(tx, doc_ids)
             for part in _batches(doc_ids, 500):

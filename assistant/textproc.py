@@ -74,13 +74,13 @@ def stopwords() -> frozenset[str]:
 
 
 def bare_name(token: str) -> str:
-    """A name token without its possessive: "Siregar's" → "Siregar", "KPUD-nya" → "KPUD"."""
+    """A name token without its possessive: "Persib's" → "Persib", "KPUD-nya" → "KPUD"."""
     return _POSSESSIVE_RE.sub("", token.rstrip("'’"))
 
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens; hyphenated words and numbers like 1.500 or 0503 stay whole, and an
-    possessive is its name ("Siregar's" → "siregar", "KPUD-nya" → "kpud")."""
+    possessive is its name ("Persib's" → "persib", "KPUD-nya" → "kpud")."""
     return [_POSSESSIVE_RE.sub("", w.lower()) for w in WORD_RE.findall(text)]
 
 

@@ -8,13 +8,13 @@ Per-visitor state lives in ``gr.State``; the only shared object is the thread-sa
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import re
 import shutil
-import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,18 +32,12 @@ log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".csv", ".html", ".htm")
 MAX_UPLOAD_NAME_CHARS = 120
 CHAT_CONCURRENCY = 4
-WORDS_PER_STREAM_STEP = 3
-STREAM_STEP_SECONDS = 0.02
 PARAGRAPH_CONTEXT_CHARS = 400
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MARKDOWN_PUNCTUATION = set("\\`*_{}[]()#+-.!|~$")
 
-EXAMPLE_QUESTIONS = [
-    "Who chaired the meeting?",
-    "What did the Wakil Wali Kota say about conflict risk?",
-    "Kapan rakor digelar?",
-    "Apa kata Wakil Wali Kota tentang potensi konflik?",
-]
+EXAMPLES_FILE = "examples.json"
+MAX_EXAMPLES = 8
 
 SOURCES_PLACEHOLDER = "Sources of the latest answer appear here."
 NOT_IN_SOURCES = {"id": "Tidak ada di sumber", "en": "Not in the sources"}
@@ -62,6 +56,9 @@ APP_CSS = """
 .warta-badge-abstained { display: inline-block; background: #fef3c7; color: #92400e;
   border: 1px solid #f59e0b; border-radius: 999px; padding: 0 .6em; font-weight: 600; }
 #warta-sources .warta-abstained-title { color: #92400e; }
+#warta-sources .warta-filters { color: #1d4ed8; font-size: .9em; }
+.warta-cited { color: #6b7280; font-size: .85em; }
+.warta-notice { color: #6b7280; font-style: italic; }
 """
 
 
@@ -84,9 +81,30 @@ def abstention_badge(language: str) -> str:
 
 
 def chat_reply(answer: Answer, shown_text: str) -> str:
-    """The bot message: the (possibly partial) answer text, with a badge when it abstained."""
+    """The bot message: the answer text, with a badge when it abstained, the answer's notice
+    (e.g. the LLM did not answer) above it and the cited articles with their dates below it."""
     body = escape_chat_text(shown_text)
-    return f"{abstention_badge(answer.language)} {body}" if answer.abstained else body
+    if answer.abstained:
+        body = f"{abstention_badge(answer.language)} {body}"
+    if answer.notice:
+        body = f'<span class="warta-notice">{escape_chat_text(answer.notice)}</span>\n\n{body}'
+    if cited := cited_articles(answer.citations):
+        body += f'\n\n<span class="warta-cited">{cited}</span>'
+    return body
+
+
+def cited_articles(citations: list[Citation]) -> str:
+    """ "[1][2] Title (2019-09-10, source) · [3] ..." for the articles an answer cites."""
+    by_article: dict[str, list[Citation]] = {}
+    for citation in citations:
+        by_article.setdefault(citation.doc_id, []).append(citation)
+    parts = []
+    for group in by_article.values():
+        first = group[0]
+        when = ", ".join(part for part in (first.date or "no date", first.source) if part)
+        markers = "".join(f"[{c.n}]" for c in group)
+        parts.append(escape_chat_text(f"{markers} {first.title or first.doc_id} ({when})"))
+    return " · ".join(parts)
 
 
 def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -144,17 +162,44 @@ def render_citation_list(citations: list[Citation], article_of: Callable[[str], 
 
 def render_sources(answer: Answer, article_of: Callable[[str], Article | None], turn: int) -> str:
     """The sources panel for the latest answer. ``data-turn`` tells tests the answer is complete."""
+    filters = render_filters(answer)
     if answer.abstained:
         language = answer.language if answer.language in NOT_IN_SOURCES else "en"
         return (
             f'<div class="warta-sources warta-abstained" data-turn="{turn}">'
-            f'<h3 class="warta-abstained-title">{abstention_badge(language)}</h3>'
+            f'<h3 class="warta-abstained-title">{abstention_badge(language)}</h3>{filters}'
             f"<p>{escape_html(CLOSEST_PASSAGES[language])}</p>{render_citation_list(answer.related, article_of)}</div>"
         )
     return (
-        f'<div class="warta-sources" data-turn="{turn}"><h3>Sources</h3>'
+        f'<div class="warta-sources" data-turn="{turn}"><h3>Sources</h3>{filters}'
         f"{render_citation_list(answer.citations, article_of)}</div>"
     )
+
+
+def render_filters(answer: Answer) -> str:
+    """Which dates and sources the answer was searched in, and who chose them."""
+    filters = answer.filters
+    if filters is None or filters.is_empty():
+        return ""
+    parts = []
+    if filters.date_from or filters.date_to:
+        parts.append(f"dates {filters.date_from or '…'} to {filters.date_to or '…'}")
+    if filters.sources:
+        parts.append("sources " + ", ".join(filters.sources))
+    origin = "named in the question" if answer.filters_from_question else "set in the retrieval panel"
+    return f'<p class="warta-filters">Searched {escape_html("; ".join(parts))} ({origin}).</p>'
+
+
+def load_examples(data_dir: Path, doc_ids_present: Callable[[list[str]], set[str]]) -> list[str]:
+    """Example questions from ``examples.json`` beside the articles ({"examples": [{"question",
+    "doc_id"}]}), only those whose article is in the index: a user's own index gets none."""
+    path = Path(data_dir) / EXAMPLES_FILE
+    try:
+        examples = json.loads(path.read_text(encoding="utf-8"))["examples"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    present = doc_ids_present([e.get("doc_id", "") for e in examples if isinstance(e, dict)])
+    return [e["question"] for e in examples if isinstance(e, dict) and e.get("doc_id") in present][:MAX_EXAMPLES]
 
 
 def render_message_panel(message: str, turn: int) -> str:
@@ -217,13 +262,14 @@ def store_upload(source: Path, original_name: str, uploads_dir: Path) -> Path:
 
 # ---------------------------------------------------------------- settings from the panel
 
-def parse_date(value: str, label: str) -> str | None:
-    value = (value or "").strip()
+def parse_date(value: str | None, label: str) -> str | None:
+    """The picked or typed date as yyyy-mm-dd (a time of day the picker may add is dropped)."""
+    value = str(value or "").strip()
     if not value:
         return None
-    if not ISO_DATE_RE.match(value):
+    if not ISO_DATE_RE.match(value[:10]) or (len(value) > 10 and value[10] not in " T"):
         raise WartaError(f"The {label} date must look like 2024-07-30, not {value!r}.")
-    return value
+    return value[:10]
 
 
 def filters_from_panel(date_from: str, date_to: str, sources: list[str] | None) -> Filters | None:
@@ -243,13 +289,6 @@ def configured_backends(settings: Settings) -> list[str]:
 
 # ---------------------------------------------------------------- the app
 
-def stream_steps(text: str) -> Iterator[str]:
-    """Growing prefixes of ``text``, a few words at a time, whitespace kept."""
-    pieces = re.findall(r"\S+\s*", text)
-    for end in range(WORDS_PER_STREAM_STEP, len(pieces) + WORDS_PER_STREAM_STEP, WORDS_PER_STREAM_STEP):
-        yield "".join(pieces[:end])
-
-
 class ChatHandlers:
     """What the page's events do, per request; state arrives and leaves through ``gr.State``."""
 
@@ -257,6 +296,9 @@ class ChatHandlers:
         self.service = service
         self.settings = settings
         self.uploads_dir = settings.uploads_dir
+
+    def examples(self) -> list[str]:
+        return load_examples(self.settings.data_dir, self.service.articles_present)
 
     def status_html(self) -> str:
         return render_status(self.service.stats())
@@ -279,13 +321,17 @@ class ChatHandlers:
                        {"role": "assistant", "content": "…"}]
         yield chat, render_message_panel("Searching the articles…", 0), conversation, ""
         try:
-            answer = self.service.ask(
-                question,
-                history=list(conversation),
-                top_k=int(top_k),
-                backend=backend,
-                filters=filters_from_panel(date_from, date_to, sources),
-            )
+            filters = filters_from_panel(date_from, date_to, sources)
+            written = ""
+            for event in self.service.ask_stream(question, history=list(conversation), top_k=int(top_k),
+                                                 backend=backend, filters=filters):
+                if isinstance(event, str):  # an LLM's words as it writes them, not yet verified
+                    written += event
+                    chat = [*chat[:-1], {"role": "assistant", "content": escape_chat_text(written) + " …"}]
+                    yield chat, render_message_panel("Checking every claim against its source…", 0), \
+                        conversation, gr.skip()
+                else:
+                    answer = event
         except WartaError as error:
             yield self._failed(chat, str(error)), render_message_panel(str(error), turn), conversation, gr.skip()
             return
@@ -294,10 +340,7 @@ class ChatHandlers:
             message = "Something went wrong while answering; the details are in the server log."
             yield self._failed(chat, message), render_message_panel(message, turn), conversation, gr.skip()
             return
-        for shown in stream_steps(answer.text):
-            chat[-1] = {"role": "assistant", "content": chat_reply(answer, shown)}
-            yield chat, gr.skip(), conversation, gr.skip()
-            time.sleep(STREAM_STEP_SECONDS)
+        chat = [*chat[:-1], {"role": "assistant", "content": chat_reply(answer, answer.text)}]
         conversation = conversation + [(question, answer.text)]
         yield chat, render_sources(answer, self.service.article, turn), conversation, gr.skip()
 
@@ -351,7 +394,8 @@ def build_app(service: Any, settings: Settings) -> gr.Blocks:
                                   feedback_options=None, buttons=["copy", "copy_all"])
                 question = gr.Textbox(elem_id="warta-question", show_label=False, lines=1,
                                       placeholder="Ask about the articles… / Tanyakan tentang artikel…")
-                gr.Examples(EXAMPLE_QUESTIONS, inputs=question, label="Examples / Contoh")
+                if examples := handlers.examples():
+                    gr.Examples(examples, inputs=question, label="Examples / Contoh")
             with gr.Column(scale=2):
                 sources_panel = gr.HTML(render_message_panel(SOURCES_PLACEHOLDER, 0), elem_id="warta-sources")
         with gr.Row():
@@ -367,8 +411,10 @@ def build_app(service: Any, settings: Settings) -> gr.Blocks:
                 gr.Markdown("### Retrieval")
                 top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to retrieve (k)")
                 with gr.Row():
-                    date_from = gr.Textbox(label="Date from (YYYY-MM-DD)", elem_id="warta-date-from")
-                    date_to = gr.Textbox(label="Date to (YYYY-MM-DD)", elem_id="warta-date-to")
+                    date_from = gr.DateTime(label="Date from", include_time=False, type="string",
+                                            elem_id="warta-date-from")
+                    date_to = gr.DateTime(label="Date to", include_time=False, type="string",
+                                          elem_id="warta-date-to")
                 sources = gr.Dropdown(handlers.source_choices(), multiselect=True, label="Sources", elem_id="warta-source-filter")
                 backend = gr.Dropdown(configured_backends(settings), value=settings.backend,
                                       label="Answer backend", elem_id="warta-backend")

@@ -13,11 +13,10 @@ import re
 
 import numpy as np
 
-from assistant.answering import Claim
-from assistant.evidence import VectorCache
+from assistant.draft import Claim
 from assistant.glossary import translations
-from assistant.language import COMMON_CAPITALIZED_WORDS
 from assistant.textproc import bare_name, content_terms, stopwords, words
+from assistant.vectors import VectorCache
 
 SUPPORT_MIN = 0.5
 """A sentence with less support than this is removed from the answer."""
@@ -26,6 +25,14 @@ PREDICATE_MIN = 2 / 3
 COSINE_FLOOR = 0.80
 COSINE_FULL = 0.90
 """e5 cosines between a sentence and its quote map linearly from FLOOR (no support) to FULL (1.0)."""
+
+COMMON_CAPITALIZED_WORDS = frozenset(
+    """i the a an what who whom whose when where why how which did does do is are was were has have
+    according tell and or but in on at of for about mr mrs ms dr
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december""".split()
+)
+"""Capitalized in English sentences without being names the quotes must hold."""
 
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _CAPITALIZED_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]+")
@@ -36,7 +43,7 @@ def check_claims(claims: list[Claim], vectors: VectorCache | None) -> None:
     """Set ``support`` and ``supported`` on every claim."""
     # embedding is slow: only claims that their quotes' words do not already support need it
     to_embed = [c for c in claims if c.quotes and not c.verbatim and vectors is not None
-                and _needs_embedding(c.checked or c.text, [q.text for q in c.quotes])]
+                and _needs_embedding(c.text, [q.text for q in c.quotes])]
     cosines = _best_cosines(to_embed, vectors) if to_embed else {}
     for claim in claims:
         if not claim.quotes:
@@ -45,7 +52,7 @@ def check_claims(claims: list[Claim], vectors: VectorCache | None) -> None:
             claim.support = 1.0
         else:
             quotes = [q.text for q in claim.quotes]
-            claim.support = support(claim.checked or claim.text, quotes, cosines.get(id(claim)))
+            claim.support = support(claim.text, quotes, cosines.get(id(claim)))
         claim.supported = claim.support >= SUPPORT_MIN
 
 
@@ -54,8 +61,8 @@ def support(claim: str, quotes: list[str], cosine: float | None = None) -> float
 
     The lexical view is the share of the claim's words found in the quotes (English words count
     when a glossary translation is there), and nothing unless the quotes hold ``PREDICATE_MIN`` of
-    its words that are not names: "Hendra Hidayat memimpin rapat" is not backed by a sentence
-    that only lists Hendra Hidayat among those present, nor "The election was cancelled" by one
+    its words that are not names: "Bojan Hodak mencetak gol" is not backed by a sentence that
+    only says Bojan Hodak praised his players, nor "The election was cancelled" by one
     about the election. Then only the embedder's view can support it."""
     quoted = " ".join(quotes)
     if not numbers_of(claim) <= numbers_of(quoted) or missing_names(claim, quoted):
@@ -114,5 +121,5 @@ def _best_cosines(claims: list[Claim], vectors: VectorCache) -> dict[int, float]
     out = {}
     for claim in claims:
         quote_vectors = vectors.documents([q.text for q in claim.quotes])
-        out[id(claim)] = float(np.max(quote_vectors @ vectors.query(claim.checked or claim.text)))
+        out[id(claim)] = float(np.max(quote_vectors @ vectors.query(claim.text)))
     return out

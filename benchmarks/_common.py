@@ -12,7 +12,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+READER_DATA = ROOT / "data" / "reader"
+"""The public QA splits shipped with the repository (train and valid, gzipped)."""
+DEMO_CORPUS = ROOT / "data" / "articles" / "clickid_demo.jsonl"
+"""The bundled 300 CLICK-ID articles; benchmarks that need more take the full corpus with --corpus
+(CLICK-ID raw articles, andikawilliam/CLICK-ID, 22,136 records as jsonl)."""
 
 
 def corpus_articles(path: Path, limit: int | None = None, skip: int = 0):

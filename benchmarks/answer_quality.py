@@ -1,17 +1,18 @@
-"""Answer quality and latency of the default (extractive) answerer, through ``Warta.ask()``.
+"""The trained reader against the rule-based answer step it replaced, side by side, through
+``Warta.ask()`` on the same indexes.
 
-Prints, per question set: answerable questions answered correctly *with* a citation whose quote
-holds the support (the target metric), unanswerable questions abstained, citation exactness
-(quote == article text at its offsets), and answer latency: cold (the first question on a fresh
-service, models already loaded) and warm p50/p95 (a second pass over the set).
+    .venv/bin/python benchmarks/answer_quality.py                     # the default sets below
+    .venv/bin/python benchmarks/answer_quality.py news_dev facqa_valid --only reader
+    .venv/bin/python benchmarks/answer_quality.py data/questions/news_holdout.jsonl   # a blind set: run once
 
-    .venv/bin/python benchmarks/answer_quality.py data/questions/dev_seed.jsonl --index .cache/seedidx
-    .venv/bin/python benchmarks/answer_quality.py facqa_train150.jsonl --format facqa \
-        --index-cache .cache/answer-quality [--features out.jsonl]
-
-Public sets get their own index (built once, under --index-cache). ``--features`` writes, per
-question, what the abstention decision saw (best candidate's score parts), for calibration.
-Use only TRAIN splits and the dev set for tuning; valid/dev splits and Belebele are for reports.
+Per set and system: answerable questions answered correctly *and* cited (a citation's quote holds
+the support, or comes from the gold article when the set gives no support), unanswerable ones
+abstained, EM/F1 of the answer text against the gold answers (markers removed), and p50/p95 of
+``ask()``. Public sets are asked over an index of their own passages; Warta's question sets over
+the bundled articles (``data/articles``: the seed article and 300 CLICK-ID articles). Indexes are
+built once under ``--cache`` and shared by both systems. The rules run in a git worktree of
+``--rules-ref`` (the last commit with the rule answerer) in a subprocess; its answers are cached,
+scored here by the same code. Sets are read from ``data/reader`` (the valid splits; never test).
 """
 
 from __future__ import annotations
@@ -20,141 +21,183 @@ import argparse
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import percentile  # noqa: E402
+
+RULES_REF = "5d0c8dd"
+SETS = {
+    "idk_mrc_valid": ("data/reader/idk_mrc_valid.json.gz", "auto"),
+    "tydiqa_valid": ("data/reader/tydiqa_id_valid.json.gz", "auto"),
+    "facqa_valid": ("data/reader/facqa_valid.jsonl.gz", "auto"),
+    "belebele_en": ("data/reader/belebele_en_id_dev.jsonl.gz", "belebele-en"),
+    "belebele_id": ("data/reader/belebele_en_id_dev.jsonl.gz", "belebele-id"),
+    "news_dev": ("data/questions/news_dev.jsonl", "warta"),
+    "seed": ("data/questions/seed.jsonl", "warta"),
+}
+RULES_RUNNER = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from assistant.service import Warta
+from assistant.settings import Settings
+service = Warta(Settings.from_env(index_dir=sys.argv[2]))
+for line in sys.stdin:
+    q = json.loads(line)
+    t = time.perf_counter()
+    try:
+        a = service.ask(q["question"], history=[tuple(h) for h in q["history"]] or None)
+        out = {"text": a.text, "abstained": a.abstained,
+               "citations": [{"doc_id": c.doc_id, "quote": c.quote, "start": c.start, "end": c.end} for c in a.citations]}
+    except Exception as exc:
+        out = {"text": f"error: {exc}", "abstained": True, "citations": []}
+    out.update(id=q["id"], seconds=time.perf_counter() - t)
+    print(json.dumps(out, ensure_ascii=False), flush=True)
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("questions")
-    parser.add_argument("--format", default="auto")
-    parser.add_argument("--index", help="existing index (Warta-format question sets)")
-    parser.add_argument("--index-cache", default=".cache/answer-quality", help="where public sets' indexes go")
+    parser.add_argument("sets", nargs="*", help=f"names ({', '.join(SETS)}) or question files")
+    parser.add_argument("--only", choices=["reader", "rules"], help="run one system")
+    parser.add_argument("--rules-ref", default=RULES_REF)
+    parser.add_argument("--cache", default=".cache/bench-answers", help="the rules' worktree and cached answers")
+    parser.add_argument("--indexes", default=".cache/set-indexes", help="one index per question set, built once")
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--features", help="write per-question decision features here (jsonl)")
-    parser.add_argument("--no-warm", action="store_true", help="skip the second (warm) pass")
-    parser.add_argument("--show", action="store_true", help="print every miss")
+    parser.add_argument("--show", action="store_true", help="print every miss of the reader")
+    parser.add_argument("--save", help="write the reader's per-question results (jsonl) here")
     args = parser.parse_args(argv)
+    from assistant.evaluation import build_set_index
 
-    from assistant import chain as chain_module
-    from assistant.eval_sets import load_question_set
-    from assistant.evaluation import contains
-    from assistant.service import Warta
-    from assistant.settings import Settings
-
-    qset = load_question_set(args.questions, args.format)
-    questions = qset.questions[: args.limit] if args.limit else qset.questions
-    index_dir = args.index
-    if index_dir is None:
-        digest = hashlib.sha1(Path(args.questions).read_bytes()).hexdigest()[:10]
-        index_dir = str(Path(args.index_cache) / f"{Path(args.questions).stem}-{digest}")
-    t0 = time.perf_counter()
-    service = Warta(Settings.from_env(index_dir=index_dir))
-    load_s = time.perf_counter() - t0
-    if qset.articles and not service.index_exists():
-        service.ingest_articles(qset.articles)
-
-    captured: dict = {}
-    original = chain_module.unanswerable_detail
-
-    def capture(analysis, hits, ranked, speaker):
-        captured.update(analysis=analysis, ranked=ranked, speaker=speaker)
-        return original(analysis, hits, ranked, speaker)
-
-    chain_module.unanswerable_detail = capture
-    features = open(args.features, "w", encoding="utf-8") if args.features else None
-    articles: dict = {}
-    counts = {"answerable": 0, "correct_supported": 0, "correct": 0, "false_abstain": 0,
-              "unanswerable": 0, "abstained": 0, "citations": 0, "exact": 0}
-    cold: list[float] = []
-    first: list[float] = []
-    for n, q in enumerate(questions):
-        captured.clear()
-        t = time.perf_counter()
-        answer = service.ask(q.question, history=list(q.history))
-        elapsed = time.perf_counter() - t
-        (cold if n == 0 else first).append(elapsed)
-        quotes = " ".join(c.quote for c in answer.citations)
-        for c in answer.citations:
-            if c.doc_id not in articles:
-                articles[c.doc_id] = service.article(c.doc_id)
-            counts["citations"] += 1
-            art = articles[c.doc_id]
-            counts["exact"] += bool(art and art.text[c.start:c.end] == c.quote)
-        if q.answerable:
-            counts["answerable"] += 1
-            correct = not answer.abstained and any(contains(f"{answer.text} {quotes}", g) for g in q.answers)
-            if q.support:
-                supported = any(contains(c.quote, s) for c in answer.citations for s in q.support)
-            else:
-                supported = any(c.doc_id == q.doc_id for c in answer.citations)
-            counts["correct"] += correct
-            counts["correct_supported"] += correct and supported
-            counts["false_abstain"] += answer.abstained
-            ok = correct and supported
-        else:
-            counts["unanswerable"] += 1
-            counts["abstained"] += answer.abstained
-            ok = answer.abstained
-        if args.show and not ok:
-            print(f"MISS {q.id} [{'A' if q.answerable else 'U'}] {q.question} | gold {list(q.answers)[:2]} | "
-                  f"{answer.text[:200]!r}")
-        if features is not None:
-            features.write(json.dumps(_features(q, answer, captured, ok), ensure_ascii=False) + "\n")
-    warm: list[float] = []
-    if not args.no_warm:
-        for q in questions:
-            t = time.perf_counter()
-            service.ask(q.question, history=list(q.history))
-            warm.append(time.perf_counter() - t)
-    if features is not None:
-        features.close()
-    c = counts
-    print(json.dumps({
-        "set": qset.name, "questions": len(questions), "service_load_s": round(load_s, 2),
-        "answerable_correct_supported": _ratio(c["correct_supported"], c["answerable"]),
-        "answerable_correct": _ratio(c["correct"], c["answerable"]),
-        "false_abstentions": c["false_abstain"],
-        "unanswerable_abstained": _ratio(c["abstained"], c["unanswerable"]),
-        "citation_exact": _ratio(c["exact"], c["citations"]),
-        "latency_cold_first_question_ms": round(1000 * cold[0], 1) if cold else None,
-        "latency_first_pass_p50_ms": round(1000 * percentile(first, 0.5), 1) if first else None,
-        "latency_first_pass_p95_ms": round(1000 * percentile(first, 0.95), 1) if first else None,
-        "latency_warm_p50_ms": round(1000 * percentile(warm, 0.5), 1) if warm else None,
-        "latency_warm_p95_ms": round(1000 * percentile(warm, 0.95), 1) if warm else None,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-        "counts": counts,
-    }, indent=1))
+    cache = Path(args.cache)
+    rows = []
+    for name in args.sets or list(SETS):
+        qset, fmt = _question_set(name)
+        questions = qset.questions[: args.limit] if args.limit else qset.questions
+        index_dir = build_set_index(qset, Path(args.indexes))
+        for system in ("rules", "reader"):
+            if args.only and system != args.only:
+                continue
+            answers = (_rules_answers(args.rules_ref, questions, index_dir, cache, qset.name) if system == "rules"
+                       else _reader_answers(questions, index_dir, args.show, args.save))
+            rows.append((qset.name, system, score(questions, answers)))
+    print(table(rows))
     return 0
 
 
-def _ratio(a: int, b: int) -> str | None:
-    return f"{a}/{b} = {a / b:.3f}" if b else None
+def _question_set(name: str):
+    from assistant.eval_sets import load_question_set
+
+    path, fmt = SETS.get(name, (name, "auto"))
+    return load_question_set(ROOT / path if not Path(path).is_absolute() else path, fmt), fmt
 
 
-def _features(q, answer, captured: dict, ok: bool) -> dict:
-    from assistant.answering import _can_answer
+def _reader_answers(questions, index_dir: Path, show: bool, save: str | None) -> list[dict]:
+    from assistant.evaluation import judge
+    from assistant.service import Warta
+    from assistant.settings import Settings
 
-    analysis, ranked = captured.get("analysis"), captured.get("ranked") or []
-    eligible = [c for c in ranked if analysis and _can_answer(c, analysis, captured.get("speaker"))]
-    best = eligible[0] if eligible else None
+    service = Warta(Settings.from_env(index_dir=index_dir))
+    service.warm_up()
+    out = []
+    saved = open(save, "a", encoding="utf-8") if save else None
+    for q in questions:
+        t = time.perf_counter()
+        a = service.ask(q.question, history=list(q.history) or None)
+        answer = {"id": q.id, "text": a.text, "abstained": a.abstained, "seconds": time.perf_counter() - t,
+                  "citations": [{"doc_id": c.doc_id, "quote": c.quote, "start": c.start, "end": c.end}
+                                for c in a.citations]}
+        out.append(answer)
+        ok = judge(q, answer)
+        if show and not ok:
+            print(f"MISS {q.id} [{'A' if q.answerable else 'U'}] {q.question} | gold {list(q.answers)[:2]} | "
+                  f"{a.text[:160]!r} | asked {a.standalone_question!r}", flush=True)
+        if saved:
+            saved.write(json.dumps({**answer, "question": q.question, "answerable": q.answerable, "ok": ok,
+                                    "lang": q.lang, "tags": list(q.tags)}, ensure_ascii=False) + "\n")
+    if saved:
+        saved.close()
+    service.close()
+    return out
+
+
+def _rules_answers(ref: str, questions, index_dir: Path, cache: Path, set_name: str) -> list[dict]:
+    """The old answer step's answers, run once per (ref, set, questions) and cached."""
+    digest = hashlib.sha1(json.dumps([q.id for q in questions]).encode()).hexdigest()[:10]
+    cached = cache / "rules" / f"{ref}-{set_name}-{digest}.jsonl"
+    if cached.exists():
+        return [json.loads(line) for line in cached.read_text(encoding="utf-8").splitlines()]
+    worktree = cache / f"worktree-{ref}"
+    if not worktree.exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(worktree.resolve()), ref],
+                       check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    feed = "".join(json.dumps({"id": q.id, "question": q.question, "history": [list(h) for h in q.history]},
+                              ensure_ascii=False) + "\n" for q in questions)
+    done = subprocess.run([sys.executable, "-c", RULES_RUNNER, str(worktree.resolve()), str(index_dir.resolve())],
+                          input=feed, capture_output=True, text=True, env=env, cwd=str(worktree), check=True)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(done.stdout, encoding="utf-8")
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def score(questions, answers: list[dict]) -> dict:
+    from assistant.answer import MARKER_RE
+    from assistant.evaluation import judge, normalize, token_f1
+
+    by_id = {a["id"]: a for a in answers}
+    answerable = [q for q in questions if q.answerable]
+    unanswerable = [q for q in questions if not q.answerable]
+    em = f1 = 0.0
+    for q in answerable:
+        a = by_id[q.id]
+        text = "" if a["abstained"] else MARKER_RE.sub("", a["text"]).strip()
+        em += max(float(normalize(text) == normalize(g)) for g in q.answers)
+        f1 += max(token_f1(text, g) for g in q.answers)
+    seconds = [a["seconds"] for a in answers]
     return {
-        "id": q.id, "answerable": q.answerable, "ok": ok, "abstained": answer.abstained,
-        "kind": analysis.kind if analysis else None, "focus": list(analysis.focus_terms) if analysis else [],
-        "n_eligible": len(eligible),
-        "best": {k: round(v, 3) for k, v in best.parts.items()} if best else None,
-        "best_has_gold": bool(best and any(g.lower() in best.text.lower() for g in q.answers)),
-        "names": list(analysis.names) if analysis else [],
-        "max_cosine": max((c.parts.get("cosine", 0.0) for c in eligible), default=0.0),
-        "max_lexical": max((c.parts.get("lexical", 0.0) for c in eligible), default=0.0),
-        "max_focus": max((c.parts.get("focus", 0.0) for c in eligible), default=0.0),
-        "max_attribute": max((c.parts.get("attribute", 0.0) for c in eligible), default=0.0),
+        "answerable": len(answerable), "unanswerable": len(unanswerable),
+        "cited_correct": sum(judge(q, by_id[q.id]) for q in answerable),
+        "abstained": sum(by_id[q.id]["abstained"] for q in unanswerable),
+        "em": em / len(answerable) if answerable else None,
+        "f1": f1 / len(answerable) if answerable else None,
+        "p50": percentile(seconds, 0.5), "p95": percentile(seconds, 0.95),
+        "by_lang": _by_lang(questions, by_id),
     }
+
+
+def _by_lang(questions, by_id) -> dict:
+    from assistant.evaluation import judge
+
+    out = {}
+    for lang in sorted({q.lang for q in questions}):
+        group = [q for q in questions if q.lang == lang]
+        a = [q for q in group if q.answerable]
+        u = [q for q in group if not q.answerable]
+        out[lang] = (sum(judge(q, by_id[q.id]) for q in a), len(a), sum(by_id[q.id]["abstained"] for q in u), len(u))
+    return out
+
+
+def table(rows) -> str:
+    def ratio(a, b):
+        return f"{a}/{b} = {a / b:.3f}" if b else "—"
+
+    lines = [f"{'set':<22} {'answer step':<7} {'answerable cited-correct':>26} {'unanswerable abstained':>24} "
+             f"{'EM':>6} {'F1':>6} {'p50 ms':>7} {'p95 ms':>7}  by language (answered, abstained)"]
+    for name, system, s in rows:
+        em = f"{s['em']:.3f}" if s["em"] is not None else "—"
+        f1 = f"{s['f1']:.3f}" if s["f1"] is not None else "—"
+        langs = "; ".join(f"{lang} {c}/{n}" + (f", {ab}/{u}" if u else "") for lang, (c, n, ab, u) in s["by_lang"].items())
+        lines.append(f"{name:<22} {system:<7} {ratio(s['cited_correct'], s['answerable']):>26} "
+                     f"{ratio(s['abstained'], s['unanswerable']):>24} {em:>6} {f1:>6} "
+                     f"{1000 * s['p50']:>7.0f} {1000 * s['p95']:>7.0f}  {langs}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

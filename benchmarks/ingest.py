@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import DEFAULT_DATA, corpus_articles, machine_line, median
+from _common import DEMO_CORPUS, corpus_articles, machine_line, median
 
 from assistant.chunking import chunk_article
 from assistant.service import Warta
@@ -22,7 +22,7 @@ from assistant.settings import Settings
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_DATA / "clickid" / "clickid_news_corpus.jsonl")
+    parser.add_argument("--corpus", type=Path, default=DEMO_CORPUS)
     parser.add_argument("--articles", type=int, default=150)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()

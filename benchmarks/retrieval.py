@@ -1,13 +1,17 @@
 """Retrieval quality through Warta's own ingest and retrieve: BM25, dense and hybrid side by side.
 
-Dev splits only (held-out splits are kept for checking): TyDi-id valid questions over all shared
-TyDi passages, FacQA valid, Belebele dev asked in English and in Indonesian.
+Dev splits only (held-out splits are kept for checking): TyDi-id valid questions over all TyDi
+passages (valid and train), FacQA valid, Belebele dev asked in English and in Indonesian; read
+from the repository's copies in data/reader.
 
-    python benchmarks/retrieval.py [--data ../shared/data] [--sets tydi,facqa,belebele-en,belebele-id]
+    python benchmarks/retrieval.py [--data data/reader] [--sets tydi,facqa,belebele-en,belebele-id]
                                    [--limit N] [--tune]
 
 Indexes are cached under .cache/bench-indexes/ (per set and embedding model), so a second run
-only re-queries. ``--tune`` grid-searches the fusion settings on these dev splits.
+only re-queries. ``--tune`` grid-searches the fusion settings on these dev splits. ``--ablate``
+prints the hybrid with each of retrieval's hand-made aids switched off in turn (the English
+glossary, the predicate focus, the table of common abbreviations), the measurement that decides
+whether each keeps its place.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.articles import load_articles  # noqa: E402
 from assistant.eval_sets import QuestionSet, load_question_set  # noqa: E402
 from assistant.retrieval import CandidatePool, FusionConfig, candidate_pool, fuse  # noqa: E402
 from assistant.service import Warta  # noqa: E402
@@ -43,15 +48,19 @@ def load_sets(data: Path, names: list[str]) -> dict[str, QuestionSet]:
     out = {}
     for name in names:
         if name == "tydi":
-            valid = load_question_set(data / "tydiqa_id/valid.json", "squad")
-            train = load_question_set(data / "tydiqa_id/train.json", "squad")
+            valid = load_question_set(data / "tydiqa_id_valid.json.gz", "squad")
+            train = load_question_set(data / "tydiqa_id_train.json.gz", "squad")
             seen = {a.doc_id for a in valid.articles}
             valid.articles += [a for a in train.articles if a.doc_id not in seen]
             out[name] = valid
         elif name == "facqa":
-            out[name] = load_question_set(data / "facqa/facqa_valid.jsonl", "facqa")
+            out[name] = load_question_set(data / "facqa_valid.jsonl.gz", "facqa")
         elif name in ("belebele-en", "belebele-id"):
-            out[name] = load_question_set(data / "belebele/belebele_en_id_dev.jsonl", name)
+            out[name] = load_question_set(data / "belebele_en_id_dev.jsonl.gz", name)
+        elif name == "news":  # Warta's own news dev questions over the bundled articles
+            qset = load_question_set(ROOT / "data" / "questions" / "news_dev.jsonl")
+            qset.articles = load_articles([ROOT / "data" / "articles"]).articles
+            out[name] = qset
         else:
             raise SystemExit(f"unknown set {name}")
     return out
@@ -122,13 +131,54 @@ def tune(all_pools: dict[str, list[Pool]]) -> FusionConfig:
     return best
 
 
+ABLATIONS = ("glossary", "focus", "abbreviations")
+
+
+def ablated(name: str, sets: dict[str, QuestionSet], cache: Path, limit: int | None) -> dict[str, list[Pool]]:
+    """Pools computed with one aid switched off (the abbreviation table needs its own lexical rows:
+    each index is copied and its lexical index rebuilt without it)."""
+    import shutil
+    from unittest import mock
+
+    from assistant import glossary, lexical
+
+    patches = {
+        "glossary": [mock.patch.object(lexical, "translations", lambda text: [])],
+        "focus": [mock.patch.object(lexical, "focus_words", lambda query: [])],
+        "abbreviations": [mock.patch.object(lexical, "standard_abbreviations", lambda text: {}),
+                          mock.patch.object(glossary, "standard_abbreviations", lambda text: {})],
+    }[name]
+    for patch in patches:
+        patch.start()
+    lexical.abbreviations.cache_clear()
+    try:
+        pools = {}
+        for set_name, qset in sets.items():
+            service = service_for(set_name, qset, cache)
+            if name == "abbreviations":
+                copy = cache / f"{'belebele' if set_name.startswith('belebele') else set_name}-no-abbreviations"
+                if not copy.exists():
+                    shutil.copytree(service.settings.index_dir, copy)
+                service.close()
+                service = Warta(service.settings.replace(index_dir=copy))
+                service.index().rebuild_lexical()
+            pools[set_name] = pools_for(service, qset, limit, FusionConfig().candidates)
+            service.close()
+        return pools
+    finally:
+        for patch in patches:
+            patch.stop()
+        lexical.abbreviations.cache_clear()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--sets", default="tydi,facqa,belebele-en,belebele-id")
+    parser.add_argument("--data", type=Path, default=ROOT / "data" / "reader")
+    parser.add_argument("--sets", default="tydi,facqa,belebele-en,belebele-id,news")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "bench-indexes")
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--ablate", action="store_true", help="also run with each hand-made aid switched off")
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     sets = load_sets(args.data, args.sets.split(","))
@@ -145,6 +195,12 @@ def main() -> None:
     for name, pools in all_pools.items():
         for method, values in evaluate(pools, config).items():
             print(f"{name:<13}{method:<8}" + "".join(f"{values[m]:>8.3f}" for m in ("R@1", "R@5", "R@10", "MRR@10")))
+    if args.ablate:
+        print(f"\nhybrid without one aid ({'set':<13}" + "".join(f"{m:>8}" for m in ("R@1", "R@5", "R@10", "MRR@10")) + ")")
+        for aid in ABLATIONS:
+            for name, pools in ablated(aid, sets, args.cache, args.limit).items():
+                values = evaluate(pools, config)["hybrid"]
+                print(f"without {aid:<14}{name:<13}" + "".join(f"{values[m]:>8.3f}" for m in ("R@1", "R@5", "R@10", "MRR@10")))
 
 
 if __name__ == "__main__":

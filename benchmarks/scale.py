@@ -8,7 +8,7 @@ fresh process (so peak RSS is the service's, not this script's): ``retrieve()`` 
 p50/p95 over the same questions, the median over ``--runs`` runs, peak RSS, and the index size
 on disk per 1k chunks.
 
-    warta ingest ../shared/data/clickid/clickid_news_corpus.jsonl --index .cache/scale-full/index
+    warta ingest CLICKID/clickid_news_corpus.jsonl --index .cache/scale-full/index
     python benchmarks/scale.py [--tiers 1000,10000] [--runs 3] [--questions 40]
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from _common import DEFAULT_DATA, ROOT, corpus_articles, folder_mb, machine_line, median, peak_rss_mb, percentile
+from _common import DEMO_CORPUS, ROOT, corpus_articles, folder_mb, machine_line, median, peak_rss_mb, percentile
 
 from assistant.chunking import chunk_article
 from assistant.service import Warta
@@ -58,7 +58,7 @@ class StoredVectors(Embeddings):
 
 
 def stored_vectors(service: Warta) -> dict[str, np.ndarray]:
-    collection = service.index().vectors._collection
+    collection = service.index().collection
     out: dict[str, np.ndarray] = {}
     total = collection.count()
     for offset in range(0, total, 5000):
@@ -126,7 +126,8 @@ def current_rss_mb() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_DATA / "clickid" / "clickid_news_corpus.jsonl")
+    parser.add_argument("--corpus", type=Path, default=DEMO_CORPUS,
+                        help="articles jsonl (the full CLICK-ID corpus for the published figures)")
     parser.add_argument("--full-index", type=Path, default=ROOT / ".cache" / "scale-full" / "index")
     parser.add_argument("--tiers", default="1000,10000", help="smaller tiers; the full index is always the last")
     parser.add_argument("--questions", type=int, default=40)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_ARTICLE = REPO / "data" / "articles" / "seed.md"
+NEWS_DIR = REPO / "tests" / "fixtures" / "news"
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +34,8 @@ def _clean_warta_env(monkeypatch):
 def fake_settings(tmp_path):
     from assistant.settings import Settings
 
-    return Settings.from_env(index_dir=tmp_path / "index", embedding_model="fake", data_dir=tmp_path / "data")
+    return Settings.from_env(index_dir=tmp_path / "index", embedding_model="fake", reader="fake",
+                             data_dir=tmp_path / "data")
 
 
 @pytest.fixture
@@ -43,15 +49,16 @@ def fake_service(fake_settings):
 
 @pytest.fixture
 def seeded_service(fake_service):
-    """A fake-embedder service with the bundled articles ingested."""
-    report = fake_service.ingest([REPO / "data" / "articles"])
-    assert report.articles_added >= 1 and not report.errors
+    """A model-free service (hashing embedder, fake reader) over the short news fixtures and the
+    seed article."""
+    report = fake_service.ingest([NEWS_DIR, SEED_ARTICLE])
+    assert report.articles_added == 5 and not report.errors
     return fake_service
 
 
 @pytest.fixture(scope="session")
 def e5_service(tmp_path_factory):
-    """The real multilingual-e5 model over a real Chroma index of the bundled articles."""
+    """The real multilingual-e5 model and trained reader over a real Chroma index of the bundled articles."""
     from assistant.service import Warta
     from assistant.settings import Settings
 
@@ -61,3 +68,32 @@ def e5_service(tmp_path_factory):
     yield service
     service.close()
     shutil.rmtree(index_dir, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory):
+    """A real ``chroma run`` server on a free loopback port, for the integration tier."""
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma run did not start")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)

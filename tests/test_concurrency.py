@@ -1,45 +1,92 @@
-"""Concurrency on one service: parallel questions agree with serial ones; ingestion in a thread
-neither stalls questions nor lets them see a half-written article."""
+"""Concurrency on one service: many threads asking distinct questions through deliberately tiny
+caches get exactly the serial answers (extractive and LLM backends, whose verification embeds
+claims and quotes through the shared vector cache); ingestion in a thread neither stalls
+questions nor lets them see a half-written article."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from assistant import service as service_module
+from assistant import vectors
 from assistant.embeddings import HashingEmbedder
 from assistant.records import Article
 from assistant.service import Warta
-from tests.conftest import REPO
+from tests.conftest import NEWS_DIR, SEED_ARTICLE
 from tests.test_crash_safety import make_articles
 
-QUESTIONS = [json.loads(line)["question"] for line in (REPO / "data" / "questions" / "seed.jsonl").open()][:20]
+TOPICS = ["Persib", "Persija", "Ciro Alves", "Marko Simic", "Bojan Hodak", "sabu", "kurir", "Medan", "Perry Warjiyo",
+          "inflasi", "suku bunga", "rupiah", "banjir", "Kampung Melayu", "Isnawa Adji", "evakuasi", "rakor",
+          "Syahduddi", "Hendra Hidayat", "Pilkada"]
+QUESTIONS = [template.format(topic) for topic in TOPICS for template in
+             ("Apa yang dikatakan tentang {}?", "What happened with {}?", "Kapan {} disebut?")]
 
 
 def fingerprint(answer) -> tuple:
     return (answer.text, answer.abstained, tuple((c.n, c.doc_id, c.chunk_id, c.quote, c.start, c.end)
-                                               for c in answer.citations + answer.related))
+                                               for c in answer.citations + answer.related),
+            tuple((s.text, s.support) for s in answer.sentences))
 
 
-def test_twenty_simultaneous_questions_match_serial_answers(seeded_service):
-    assert len(QUESTIONS) == 20
-    serial = {q: fingerprint(seeded_service.ask(q)) for q in QUESTIONS}
-    barrier = threading.Barrier(20)
+class EchoChatModel(FakeListChatModel):
+    """Answers with the first sentence of the first source, cited, plus a claim the sources don't
+    hold, so verification embeds claims and quotes for every question."""
+
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):
+        from tests.llm_stub import cite_first_source
+
+        return cite_first_source(messages[0].content) + " Pertandingan ditonton 99.000 orang [1]."
+
+
+@pytest.fixture
+def tiny_cache_service(fake_settings, monkeypatch):
+    monkeypatch.setattr(vectors, "DEFAULT_MAX_ITEMS", 3)
+    monkeypatch.setattr(service_module, "QUERY_CACHE_SIZE", 2)
+    service = Warta(fake_settings)
+    service.ingest([NEWS_DIR, SEED_ARTICLE])
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize("backend", ["extractive", "openai"])
+def test_many_threads_with_tiny_caches_get_the_serial_answers(tiny_cache_service, backend):
+    service = tiny_cache_service
+    service.chat_model = EchoChatModel(responses=["unused"])
+    serial = {q: fingerprint(service.ask(q, backend=backend)) for q in QUESTIONS}
+    assert len(set(serial.values())) > len(QUESTIONS) // 2  # distinct questions, mostly distinct answers
+    barrier = threading.Barrier(12)
 
     def ask(q):
-        barrier.wait(timeout=30)  # all twenty start together
-        return q, fingerprint(seeded_service.ask(q))
+        if q in QUESTIONS[:12]:
+            barrier.wait(timeout=30)  # the first twelve start together
+        return q, fingerprint(service.ask(q, backend=backend))
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        parallel = dict(pool.map(ask, QUESTIONS))
-    assert parallel == serial
-    # and the same question twenty times at once
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        same = list(pool.map(lambda _: fingerprint(seeded_service.ask(QUESTIONS[0])), range(20)))
+    for _ in range(2):
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            assert dict(pool.map(ask, QUESTIONS)) == serial
+    with ThreadPoolExecutor(max_workers=12) as pool:  # and one question many times at once
+        same = list(pool.map(lambda _: fingerprint(service.ask(QUESTIONS[0], backend=backend)), range(24)))
     assert set(same) == {serial[QUESTIONS[0]]}
+
+
+def test_the_vector_cache_never_returns_a_vector_of_another_text():
+    cache = vectors.VectorCache(HashingEmbedder(), max_items=2)
+    texts = [f"kalimat nomor {i} tentang banjir" for i in range(50)]
+    expected = {t: cache.documents([t])[0] for t in texts}
+
+    def check(i):
+        batch = [texts[(i + j) % 50] for j in range(3)]
+        got = cache.documents(batch)
+        return all((got[k] == expected[t]).all() for k, t in enumerate(batch))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(check, range(400)))
+    assert len(cache._documents) <= 2
 
 
 def _latencies(service: Warta, stop: threading.Event | None, n: int | None = None) -> list[float]:
@@ -99,7 +146,7 @@ class HeldEmbedder(HashingEmbedder):
 def test_a_half_written_article_is_never_served(fake_settings):
     embedder = HeldEmbedder()
     service = Warta(fake_settings, embedder=embedder)
-    service.ingest([REPO / "data" / "articles"])
+    service.ingest([NEWS_DIR])
     big = Article(doc_id="big-news", title="Banjir Besar",
                   text=" ".join(f"Banjir besar melanda kampung rakor {i} dan warga mengungsi." for i in range(400)))
     index = service.index()

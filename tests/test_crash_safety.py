@@ -47,7 +47,7 @@ def make_articles(folder: Path, n: int = 40, paragraphs: int = 160, seed: int = 
 
 def env_for(index_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
-    env.update(WARTA_EMBEDDING_MODEL="fake", WARTA_INDEX_DIR=str(index_dir), HF_HUB_OFFLINE="1",
+    env.update(WARTA_EMBEDDING_MODEL="fake", WARTA_READER="fake", WARTA_INDEX_DIR=str(index_dir), HF_HUB_OFFLINE="1",
                PYTHONPATH=str(REPO))
     return env
 
@@ -215,7 +215,7 @@ def test_doctor_reembeds_deleted_vectors(small_index):
     before = _healthy_counts(small_index)
     index = small_index.index()
     victims = sorted(chroma_ids(index))[:5]
-    index.vectors._collection.delete(ids=victims)
+    index.collection.delete(ids=victims)
     assert small_index.stats()["chunks"] == before["chunks"] - 5
 
     check = check_and_repair(small_index, repair=False)
@@ -280,13 +280,13 @@ def test_doctor_deletes_orphan_vectors(small_index):
 
 def test_doctor_cli_says_what_it_did_and_exit_codes(small_index, fake_settings, capsys):
     index = small_index.index()
-    index.vectors._collection.delete(ids=sorted(chroma_ids(index))[:2])
+    index.collection.delete(ids=sorted(chroma_ids(index))[:2])
     with index.transaction() as tx:
         tx.execute("DELETE FROM lexical WHERE rowid IN (SELECT rowid FROM lexical LIMIT 1)")
     index.begin_articles([_article(50)], [])
     small_index.close()
 
-    os.environ.update(WARTA_EMBEDDING_MODEL="fake", WARTA_INDEX_DIR=str(fake_settings.index_dir))
+    os.environ.update(WARTA_EMBEDDING_MODEL="fake", WARTA_READER="fake", WARTA_INDEX_DIR=str(fake_settings.index_dir))
     try:
         assert cli.main(["doctor", "--check-only"]) == 1
         checked = capsys.readouterr().out
@@ -295,7 +295,7 @@ def test_doctor_cli_says_what_it_did_and_exit_codes(small_index, fake_settings, 
         assert cli.main(["doctor"]) == 0
         after = capsys.readouterr().out
     finally:
-        del os.environ["WARTA_EMBEDDING_MODEL"], os.environ["WARTA_INDEX_DIR"]
+        del os.environ["WARTA_EMBEDDING_MODEL"], os.environ["WARTA_READER"], os.environ["WARTA_INDEX_DIR"]
     assert checked.count("problem:") == 3 and "problems remain" in checked and "repaired" not in checked
     assert "repaired: removed 1 half-written article(s)" in repaired
     assert "repaired: re-embedded 2 chunk(s)" in repaired

@@ -20,7 +20,7 @@ from assistant import cli
 from assistant.errors import IndexMismatch, IndexMissing, InvalidQuestion
 from assistant.service import Warta
 from assistant.settings import Settings
-from tests.conftest import REPO
+from tests.conftest import NEWS_DIR, REPO
 
 SEED_ID = "seed-polres-jakbar-rakor-pilkada"
 ANSWERED = "Kapan rakor digelar?"  # the fake embedder answers this one from the seed article
@@ -31,18 +31,19 @@ ANSWERED = "Kapan rakor digelar?"  # the fake embedder answers this one from the
 def run_cli(*args: str, index_dir: Path, capsys) -> tuple[int, str, str]:
     """``warta <args>`` in this process with the fake embedder; (exit code, stdout, stderr)."""
     os.environ["WARTA_EMBEDDING_MODEL"] = "fake"
+    os.environ["WARTA_READER"] = "fake"
     os.environ["WARTA_INDEX_DIR"] = str(index_dir)
     try:
         code = cli.main(list(args))
     finally:
-        del os.environ["WARTA_EMBEDDING_MODEL"], os.environ["WARTA_INDEX_DIR"]
+        del os.environ["WARTA_EMBEDDING_MODEL"], os.environ["WARTA_READER"], os.environ["WARTA_INDEX_DIR"]
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
 def cli_env(index_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
-    env.update(WARTA_EMBEDDING_MODEL="fake", WARTA_INDEX_DIR=str(index_dir), HF_HUB_OFFLINE="1",
+    env.update(WARTA_EMBEDDING_MODEL="fake", WARTA_READER="fake", WARTA_INDEX_DIR=str(index_dir), HF_HUB_OFFLINE="1",
                GRADIO_ANALYTICS_ENABLED="False", PYTHONPATH=str(REPO))
     return env
 
@@ -93,7 +94,7 @@ def test_control_characters_are_removed_not_fatal(seeded_service):
 
 def test_question_exactly_at_the_limit_is_accepted(fake_settings):
     service = Warta(fake_settings.replace(max_question_chars=40))
-    service.ingest([REPO / "data" / "articles"])
+    service.ingest([NEWS_DIR])
     service.ask(("Kapan rakor digelar? " * 3)[:40])  # no exception
     with pytest.raises(InvalidQuestion, match="41 characters; the limit is 40"):
         service.ask("y" * 41)
@@ -280,14 +281,14 @@ def test_folder_that_is_not_an_index_is_refused_and_left_untouched(fake_settings
     (folder / "thesis.docx").write_bytes(b"precious")
     service = Warta(fake_settings)
     with pytest.raises(IndexMismatch, match="not a Warta index.*thesis.docx"):
-        service.ingest([REPO / "data" / "articles"])
+        service.ingest([NEWS_DIR])
     with pytest.raises(IndexMismatch, match="not a Warta index"):
         service.ask(ANSWERED)
     with pytest.raises(IndexMismatch, match="not a Warta index"):
         service.retrieve("rakor")
     code, out, err = run_cli("ask", ANSWERED, index_dir=folder, capsys=capsys)
     assert code == 4 and "not a Warta index" in err
-    code, out, err = run_cli("ingest", str(REPO / "data" / "articles"), index_dir=folder, capsys=capsys)
+    code, out, err = run_cli("ingest", str(NEWS_DIR), index_dir=folder, capsys=capsys)
     assert code == 4 and "not a Warta index" in err
     assert sorted(p.name for p in folder.iterdir()) == ["thesis.docx"]
     assert (folder / "thesis.docx").read_bytes() == b"precious"
@@ -297,7 +298,7 @@ def test_a_file_where_the_index_folder_should_be_is_refused(fake_settings):
     fake_settings.index_dir.parent.mkdir(parents=True, exist_ok=True)
     fake_settings.index_dir.write_text("not a folder")
     with pytest.raises(IndexMismatch, match="is a file"):
-        Warta(fake_settings).ingest([REPO / "data" / "articles"])
+        Warta(fake_settings).ingest([NEWS_DIR])
 
 
 def test_missing_index_is_missing_not_mismatch(fake_settings):
@@ -328,7 +329,7 @@ def test_cli_refuses_an_index_of_another_model(seeded_service, fake_settings, ca
     conn.execute("UPDATE meta SET value = 'intfloat/multilingual-e5-small' WHERE key = 'embedding_model'")
     conn.commit()
     conn.close()
-    for args in (("ask", ANSWERED), ("search", "rakor"), ("ingest", str(REPO / "data" / "articles"))):
+    for args in (("ask", ANSWERED), ("search", "rakor"), ("ingest", str(NEWS_DIR))):
         code, out, err = run_cli(*args, index_dir=fake_settings.index_dir, capsys=capsys)
         assert code == 4, (args, err)
         assert "multilingual-e5-small" in err and "cannot be mixed" in err and "Traceback" not in err
@@ -352,8 +353,8 @@ QUESTION = st.one_of(st.text(max_size=200), st.lists(PIECES, max_size=20).map(""
 @pytest.fixture(scope="module")
 def fuzz_service(tmp_path_factory):
     root = tmp_path_factory.mktemp("fuzz")
-    service = Warta(Settings.from_env(index_dir=root / "index", embedding_model="fake"))
-    service.ingest([REPO / "data" / "articles"])
+    service = Warta(Settings.from_env(index_dir=root / "index", embedding_model="fake", reader="fake"))
+    service.ingest([NEWS_DIR])
     service.fuzz_root = root
     yield service
     service.close()

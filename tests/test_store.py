@@ -7,7 +7,7 @@ import pytest
 from assistant.errors import IndexMismatch, IndexMissing
 from assistant.records import Article, Filters
 from assistant.service import Warta
-from tests.conftest import REPO
+from tests.conftest import NEWS_DIR, REPO, SEED_ARTICLE
 
 
 def _article(doc_id, text, **meta):
@@ -16,7 +16,7 @@ def _article(doc_id, text, **meta):
 
 def test_ingest_twice_adds_nothing(seeded_service, fake_settings):
     before = seeded_service.stats()
-    report = seeded_service.ingest([REPO / "data" / "articles"])
+    report = seeded_service.ingest([NEWS_DIR, SEED_ARTICLE])
     after = seeded_service.stats()
     assert report.chunks_added == 0 and report.articles_unchanged >= 1
     assert before["chunks"] == after["chunks"] == after["lexical_chunks"] == after["catalog_chunks"]
@@ -54,9 +54,8 @@ def test_interrupted_ingestion_is_cleaned_up_on_next_run(fake_service):
 
 
 def test_hits_carry_exact_offsets(seeded_service):
-    article = seeded_service.article("seed-polres-jakbar-rakor-pilkada")
-    for hit in seeded_service.retrieve("Who attended the coordination meeting?", k=5):
-        assert article.text[hit.start:hit.end] == hit.text
+    for hit in seeded_service.retrieve("Siapa pencetak gol kemenangan Persib?", k=8):
+        assert seeded_service.article(hit.doc_id).text[hit.start:hit.end] == hit.text
         for start, end in hit.sentences:
             assert hit.start <= start < end <= hit.end
 
@@ -92,5 +91,5 @@ def test_index_of_another_model_is_refused(seeded_service, fake_settings):
 
 
 def test_ingest_report_is_json(seeded_service):
-    report = seeded_service.ingest([REPO / "data" / "articles"])
+    report = seeded_service.ingest([NEWS_DIR, SEED_ARTICLE])
     assert json.loads(json.dumps(report.to_dict()))["articles_unchanged"] >= 1

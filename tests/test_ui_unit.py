@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from assistant.answer import Answer, Citation
-from assistant.errors import InvalidQuestion
+from assistant.errors import InvalidQuestion, WartaError
 from assistant.records import Article, Filters
 from assistant.settings import Settings
 from assistant.ui import (
     ChatHandlers,
+    chat_reply,
     build_app,
     configured_backends,
     escape_chat_text,
@@ -22,7 +26,6 @@ from assistant.ui import (
     render_status,
     safe_upload_name,
     store_upload,
-    stream_steps,
     upload_rejection,
 )
 
@@ -73,12 +76,18 @@ class FakeService:
     def article(self, doc_id: str) -> Article | None:
         return self.articles.get(doc_id)
 
-    def ask(self, question, history=None, top_k=None, backend=None, filters=None) -> Answer:
+    def ask_stream(self, question, history=None, top_k=None, backend=None, filters=None):
         self.asked.append({"question": question, "history": history, "top_k": top_k, "backend": backend,
                            "filters": filters})
         if isinstance(self.answer, Exception):
             raise self.answer
-        return self.answer or cited_answer(question)
+        answer = self.answer or cited_answer(question)
+        if backend != "extractive":  # an LLM: its words first, then the verified answer
+            yield from ("Rakor ", "digelar ", "pada ", "Selasa [1]. ", "Dihadiri 900 orang [1].")
+        yield answer
+
+    def articles_present(self, doc_ids):
+        return {d for d in doc_ids if d in self.articles}
 
     def add_upload(self, path) -> FakeReport:
         self.ingested.append([path])
@@ -164,10 +173,44 @@ def test_status_panel_shows_counts_and_model_escaped():
     assert "&lt;e5&gt;" in status
 
 
-def test_stream_steps_end_with_the_whole_text():
-    steps = list(stream_steps("Rakor digelar pada Selasa, 30 Juli 2024 [1]."))
-    assert steps[-1] == "Rakor digelar pada Selasa, 30 Juli 2024 [1]."
-    assert len(steps) > 1 and all(steps[i + 1].startswith(steps[i]) for i in range(len(steps) - 1))
+def test_reply_lists_the_cited_articles_with_their_dates():
+    article = hostile_article()
+    answer = cited_answer()
+    answer.citations[0] = dataclasses.replace(answer.citations[0], date="2024-07-30", source="detik.com")
+    reply = chat_reply(answer, answer.text)
+    assert "warta-cited" in reply and "2024\\-07\\-30" in reply and "detik\\.com" in reply
+    assert escape_chat_text(article.title) in reply  # the title, escaped like all article text
+
+
+def test_notice_is_shown_above_the_answer():
+    answer = dataclasses.replace(cited_answer(), notice="The language model did not answer in time.")
+    reply = chat_reply(answer, answer.text)
+    assert reply.startswith('<span class="warta-notice">The language model did not answer in time\\.</span>')
+
+
+def test_sources_panel_says_which_filters_were_used_and_who_chose_them():
+    answer = dataclasses.replace(cited_answer(), filters=Filters("2024-07-01", "2024-07-31"), filters_from_question=True)
+    panel = render_sources(answer, {"evil": hostile_article()}.get, turn=1)
+    assert "Searched dates 2024-07-01 to 2024-07-31 (named in the question)." in panel
+    answer = dataclasses.replace(answer, filters=Filters(sources=("detik.com",)), filters_from_question=False)
+    assert "sources detik.com (set in the retrieval panel)" in render_sources(answer, {}.get, turn=1)
+    assert "warta-filters" not in render_sources(cited_answer(), {}.get, turn=1)
+
+
+def test_examples_come_from_the_file_beside_the_articles_and_fit_the_index(tmp_path):
+    (tmp_path / "examples.json").write_text(json.dumps({"examples": [
+        {"question": "Kapan rakor digelar?", "doc_id": "evil"},
+        {"question": "Siapa juara?", "doc_id": "not-in-this-index"},
+    ]}), encoding="utf-8")
+    handlers = ChatHandlers(FakeService(), Settings(data_dir=tmp_path))
+    assert handlers.examples() == ["Kapan rakor digelar?"]
+    assert ChatHandlers(FakeService(), Settings(data_dir=tmp_path / "none")).examples() == []  # a user's own index
+
+
+def test_the_date_picker_value_becomes_a_filter():
+    assert filters_from_panel("2019-09-01 00:00:00", "2019-09-30", []) == Filters("2019-09-01", "2019-09-30")
+    with pytest.raises(WartaError):
+        filters_from_panel("2019-09-01x", "", [])
 
 
 # ---------------------------------------------------------------- uploads
@@ -239,16 +282,27 @@ class NoProgress:
 
 # ---------------------------------------------------------------- chat handler
 
-def test_respond_streams_then_shows_sources_and_remembers_the_turn():
+def test_extractive_answer_appears_at_once_with_its_sources():
     service = FakeService()
     steps = run_respond(ChatHandlers(service, Settings()), "Kapan rakor digelar?", top_k=4)
     chat, panel, conversation, box = steps[-1]
-    assert steps[0][3] == "" and len(steps) > 3  # box emptied at once; several streamed steps
+    assert steps[0][3] == "" and len(steps) == 2  # box emptied at once, then the whole answer
     assert chat[0] == {"role": "user", "content": "Kapan rakor digelar?"}
     assert r"\[1\]" in chat[1]["content"]
     assert "<mark>" in panel and 'data-turn="1"' in panel
     assert conversation == [("Kapan rakor digelar?", "Rakor digelar pada Selasa, 30 Juli 2024 [1].")]
     assert service.asked[0]["top_k"] == 4 and service.asked[0]["filters"] is None
+
+
+def test_llm_words_stream_in_then_the_verified_answer_replaces_them():
+    service = FakeService()
+    steps = run_respond(ChatHandlers(service, Settings()), "Kapan rakor digelar?", backend="openai")
+    shown = [step[0][-1]["content"] for step in steps[1:-1]]
+    assert len(shown) == 5 and shown[0].startswith("Rakor") and "900 orang" in shown[-1]
+    assert all("Checking every claim" in step[1] for step in steps[1:-1])  # no sources before verification
+    chat, panel, conversation, _ = steps[-1]
+    assert "900" not in chat[-1]["content"] and "<mark>" in panel  # the verified answer, then the sources
+    assert conversation[-1][1] == "Rakor digelar pada Selasa, 30 Juli 2024 [1]."
 
 
 def test_follow_up_passes_the_conversation_and_filters():

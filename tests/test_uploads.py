@@ -103,6 +103,7 @@ def test_cli_lists_and_removes_uploads(handlers, tmp_path, capsys, monkeypatch):
     service = handlers.service
     upload(handlers, tmp_path, "kopi.txt", "Festival Kopi\n\nFestival kopi digelar di Bandung pada Sabtu.")
     monkeypatch.setenv("WARTA_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("WARTA_READER", "fake")
     monkeypatch.setenv("WARTA_DATA_DIR", str(service.settings.data_dir))
     index = ["--index", str(service.settings.index_dir)]
     service.close()

@@ -35,6 +35,7 @@ class RunningApp:
     process: subprocess.Popen
     log_path: Path
     data_dir: Path
+    index_dir: Path
     auth: str = ""
 
     def log_tail(self, chars: int = 4000) -> str:
@@ -66,14 +67,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(workdir: Path, **settings_env: str) -> RunningApp:
-    """``python app.py`` over a copy of data/articles (uploads land there, not in the repo)."""
+def start_app(workdir: Path, articles: list[str] | None = None, index_dir: Path | None = None,
+              **settings_env: str) -> RunningApp:
+    """``python app.py`` over a copy of data/articles (or of some of its files; uploads land in
+    the copy, not in the repo) and its own index, or ``index_dir`` shared with another app."""
     data_dir = workdir / "articles"
-    shutil.copytree(REPO / "data" / "articles", data_dir, ignore=shutil.ignore_patterns("uploads"))
+    if articles is None:
+        shutil.copytree(REPO / "data" / "articles", data_dir, ignore=shutil.ignore_patterns("uploads"))
+    else:
+        data_dir.mkdir(parents=True)
+        for name in articles:
+            shutil.copy(REPO / "data" / "articles" / name, data_dir / name)
     env = {
         **os.environ,
         "WARTA_DATA_DIR": str(data_dir),
-        "WARTA_INDEX_DIR": str(workdir / "index"),
+        "WARTA_INDEX_DIR": str(index_dir or workdir / "index"),
         "WARTA_AUTH": "",
         "HF_HUB_OFFLINE": "1",
         "PYTHONUNBUFFERED": "1",
@@ -84,7 +92,8 @@ def start_app(workdir: Path, **settings_env: str) -> RunningApp:
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
                                    cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    app = RunningApp(f"http://127.0.0.1:{port}", process, log_path, data_dir, env["WARTA_AUTH"])
+    app = RunningApp(f"http://127.0.0.1:{port}", process, log_path, data_dir, Path(env["WARTA_INDEX_DIR"]),
+                     env["WARTA_AUTH"])
     wait_until_ready(app)
     return app
 
@@ -134,22 +143,53 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app_with_login(tmp_path_factory):
-    """A second app that asks for a login; started only by the tests that use it."""
-    running = start_app(tmp_path_factory.mktemp("warta-login"), WARTA_AUTH="reader:kopi-tubruk-42")
+    """A second app that asks for a login (over the seed article alone: quick to index)."""
+    running = start_app(tmp_path_factory.mktemp("warta-login"), articles=["seed.md"],
+                        WARTA_AUTH="reader:kopi-tubruk-42")
+    yield running
+    stop_app(running)
+
+
+@pytest.fixture(scope="module")
+def stub_llm():
+    """The local LLM stand-in (tests/llm_stub.py) as its own process, streaming token by token."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "tests.llm_stub", "--port", str(port), "--token-delay", "0.15"],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app_with_llm(tmp_path_factory, app, stub_llm):
+    """An app whose answer backend is an OpenAI-compatible server (the stub), sharing the main
+    app's index."""
+    running = start_app(tmp_path_factory.mktemp("warta-llm"), articles=["seed.md"], index_dir=app.index_dir,
+                        WARTA_BACKEND="openai", WARTA_LLM_MODEL="stub-model", WARTA_LLM_BASE_URL=stub_llm + "/v1")
     yield running
     stop_app(running)
 
 
 @pytest.fixture
 def open_chat(browser, app):
-    """Opens the chat in a fresh browser context (its own session); several per test are fine."""
+    """Opens the chat in a fresh browser context (its own session); several per test are fine.
+    ``open_chat(other_app)`` opens another app's chat."""
     contexts = []
 
-    def open_page():
+    def open_page(running: RunningApp = app):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        page.goto(app.url, wait_until="domcontentloaded")  # never "networkidle" on Gradio
+        page.goto(running.url, wait_until="domcontentloaded")  # never "networkidle" on Gradio
         page.wait_for_selector(QUESTION_BOX, timeout=60_000)
         return page
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -57,12 +59,29 @@ def highlighted_quotes(page) -> list[str]:
     return [collapse(text) for text in page.locator("#warta-sources mark").all_inner_texts()]
 
 
-def test_first_screen_offers_examples_and_index_status(open_chat):
+def bundled_examples() -> list[str]:
+    return [e["question"] for e in json.loads((REPO / "data" / "articles" / "examples.json").read_text())["examples"]]
+
+
+def test_first_screen_offers_examples_that_fit_the_index(open_chat):
     page = open_chat()
-    for example in ("Who chaired the meeting?", "What did the Wakil Wali Kota say about conflict risk?",
-                    "Kapan rakor digelar?", "Apa kata Wakil Wali Kota tentang potensi konflik?"):
+    examples = bundled_examples()
+    assert len(examples) >= 4
+    for example in examples:
         expect(page.get_by_text(example, exact=True).first).to_be_visible()
-    expect(page.locator("#warta-status")).to_contain_text(re.compile(r"[1-9]\d* articles"))
+    expect(page.locator("#warta-status")).to_contain_text(re.compile(r"30\d articles"))
+
+
+def test_an_example_question_gets_a_cited_answer(open_chat):
+    page = open_chat()
+    example = bundled_examples()[2]
+    turn = page.locator('#warta-chat [data-testid="user"]').count() + 1
+    page.get_by_text(example, exact=True).first.click()
+    expect(page.locator(QUESTION_BOX)).to_have_value(example)
+    page.press(QUESTION_BOX, "Enter")
+    reply = wait_for_answer(page, turn)
+    assert MARKER_RE.search(reply), reply
+    assert highlighted_quotes(page)
 
 
 def test_cited_answer_shows_highlighted_quote_then_follow_up(open_chat):
@@ -149,3 +168,59 @@ def test_login_required_when_auth_is_set(browser, app_with_login):
         page.wait_for_selector(QUESTION_BOX, timeout=60_000)
     finally:
         context.close()
+
+
+OVERWRITE = ("---\nid: seed-polres-jakbar-rakor-pilkada\ntitle: Rakor\n---\n"
+             "Rapat koordinasi itu dipimpin oleh Budi Santoso.\n")
+
+
+def test_an_upload_cannot_rewrite_an_article(open_chat, app, tmp_path):
+    question = "Who chaired the meeting?"
+    page = open_chat()
+    before = ask(page, question)
+    quotes_before = highlighted_quotes(page)
+    attack = tmp_path / "rakor.md"
+    attack.write_text(OVERWRITE, encoding="utf-8")
+    page.locator("#warta-upload input[type=file]").set_input_files(str(attack))
+    expect(page.locator("#warta-upload-result textarea")).to_have_value(
+        re.compile(r"an article with id 'seed-polres-jakbar-rakor-pilkada' is already in the index"),
+        timeout=ANSWER_TIMEOUT_MS)
+    assert not list((app.data_dir / "uploads").glob("rakor*"))  # nothing of it kept
+
+    fresh = open_chat()
+    after = ask(fresh, question)
+    assert after == before and highlighted_quotes(fresh) == quotes_before
+    assert "Budi Santoso" not in after
+
+
+def test_an_llm_answer_streams_in_then_gets_its_sources(open_chat, app_with_llm):
+    page = open_chat(app_with_llm)
+    turn = submit(page, "Kapan rakor digelar?")
+    bubble = page.locator('#warta-chat [data-testid="bot"]').last
+    seen = []
+    deadline = time.monotonic() + ANSWER_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline and not page.locator(f'#warta-sources [data-turn="{turn}"]').count():
+        if bubble.count():
+            text = bubble.inner_text()
+            if text and (not seen or text != seen[-1]):
+                seen.append(text)
+        time.sleep(0.05)
+    partial = [t for t in seen if t.endswith("…") and len(t) > 1]
+    assert len(partial) >= 3, seen  # the model's words arrived in several steps, before the sources
+    assert all(len(a) <= len(b) for a, b in zip(partial, partial[1:])), partial
+    final = bubble.inner_text()
+    assert MARKER_RE.search(final) and not final.endswith("…"), final
+    expect(page.locator("#warta-sources .warta-source").first).to_be_visible()
+
+
+def test_a_picked_date_range_narrows_the_search_and_shows_in_the_sources(open_chat):
+    page = open_chat()
+    page.locator("#warta-date-from input").first.fill("2019-09-01")
+    page.locator("#warta-date-to input").first.fill("2019-09-30")
+    reply = ask(page, "Apa berita tentang Persib?")
+    assert reply
+    expect(page.locator("#warta-sources")).to_contain_text(
+        "Searched dates 2019-09-01 to 2019-09-30 (set in the retrieval panel).")
+    dates = page.locator("#warta-sources .warta-meta").all_inner_texts()
+    found = [d for text in dates for d in re.findall(r"\d{4}-\d{2}-\d{2}", text)]
+    assert found and all("2019-09-01" <= d <= "2019-09-30" for d in found), dates

@@ -1,11 +1,8 @@
 """Warta against a real `chroma run` server: several processes share one server's articles."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -13,37 +10,9 @@ from assistant import lexical
 from assistant.records import Article
 from assistant.service import Warta
 from assistant.settings import Settings
-from tests.conftest import REPO
+from tests.conftest import NEWS_DIR, REPO
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    chroma = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
 
 
 def _service(url, tmp_path, name, collection):
@@ -54,7 +23,7 @@ def _service(url, tmp_path, name, collection):
 def test_two_services_share_one_server(chroma_url, tmp_path):
     first = _service(chroma_url, tmp_path, "first", "shared")
     second = _service(chroma_url, tmp_path, "second", "shared")
-    first.ingest([REPO / "data" / "articles"])
+    first.ingest([NEWS_DIR])
     second.ingest_articles([Article("banjir", title="Banjir", text="Banjir besar melanda Kota Bekasi pada Senin pagi.")])
     for service in (first, second):
         stats = service.stats()
@@ -83,7 +52,7 @@ def test_a_separate_process_sees_the_articles(chroma_url, tmp_path):
     writer = _service(chroma_url, tmp_path, "w", "procs")
     writer.ingest_articles([Article("gempa", title="Gempa", text="Gempa bermagnitudo 5,2 mengguncang Cianjur.")])
     env = {**os.environ, "WARTA_CHROMA_URL": chroma_url, "WARTA_COLLECTION": "procs",
-           "WARTA_EMBEDDING_MODEL": "fake", "WARTA_INDEX_DIR": str(tmp_path / "other-process")}
+           "WARTA_EMBEDDING_MODEL": "fake", "WARTA_READER": "fake", "WARTA_INDEX_DIR": str(tmp_path / "other-process")}
     out = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "gempa cianjur", "--k", "1"],
                          env=env, capture_output=True, text=True, timeout=120, cwd=REPO)
     assert out.returncode == 0, out.stderr

@@ -1,0 +1,155 @@
+"""The reader's training and validation data: public Indonesian extractive-QA sets.
+
+Read from ``data/reader/`` (gzipped copies of the public train and valid splits, CC BY-SA 4.0,
+see ``data/reader/SOURCES.md``); test splits are never read. Every example keeps the character
+offset of its answer so that windows can be labelled exactly.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+SETS = {
+    "tydiqa": ("tydiqa_id_{split}.json.gz", "squad"),
+    "idk_mrc": ("idk_mrc_{split}.json.gz", "squad"),
+    "facqa": ("facqa_{split}.jsonl.gz", "facqa"),
+}
+TRANSLATIONS = "questions_en_{split}.jsonl.gz"
+"""English versions of some questions (``{"id", "question_en"}``), written by translators from the
+Indonesian originals: they teach the reader to take English questions about Indonesian text."""
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    source: str
+    question: str
+    context: str
+    answer_start: int | None
+    """Character offset of the answer in ``context``; None when the passage does not answer."""
+    answer: str = ""
+    lang: str = "id"
+
+    @property
+    def answerable(self) -> bool:
+        return self.answer_start is not None
+
+
+def _open(path: Path):
+    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
+
+
+def load_split(data_dir: Path, split: str, sets: tuple[str, ...] = tuple(SETS)) -> list[Example]:
+    """All examples of a split; a question asked twice on one passage (TyDi questions reappear
+    in IDK-MRC) is kept once."""
+    examples: list[Example] = []
+    seen: set[tuple[str, str]] = set()
+    for name in sets:
+        pattern, kind = SETS[name]
+        path = Path(data_dir) / pattern.format(split=split)
+        loaded = _load_squad(path, name) if kind == "squad" else _load_facqa(path)
+        for example in loaded:
+            key = (" ".join(example.question.lower().split()), example.context)
+            if key not in seen:
+                seen.add(key)
+                examples.append(example)
+    return examples
+
+
+def _load_squad(path: Path, source: str) -> list[Example]:
+    with _open(path) as handle:
+        data = json.load(handle)
+    paragraphs = data if isinstance(data, list) else [p for item in data["data"] for p in item["paragraphs"]]
+    out = []
+    for paragraph in paragraphs:
+        context = paragraph["context"]
+        for qa in paragraph["qas"]:
+            answers = [a for a in qa.get("answers", []) if a["text"].strip()]
+            if qa.get("is_impossible") or not answers:
+                out.append(Example(str(qa["id"]), source, qa["question"], context, None))
+                continue
+            answer = answers[0]
+            start = _locate(context, answer["text"], answer.get("answer_start"))
+            if start is not None:
+                out.append(Example(str(qa["id"]), source, qa["question"], context, start, answer["text"]))
+    return out
+
+
+def _load_facqa(path: Path) -> list[Example]:
+    out = []
+    with _open(path) as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            answer = record["answers"][0]
+            start = _locate(record["passage"], answer, None)
+            if start is not None:
+                out.append(Example(record["id"], "facqa", record["question"], record["passage"], start, answer))
+    return out
+
+
+def _locate(context: str, answer: str, hint: int | None) -> int | None:
+    """The answer's offset: the given one when the text is there, else the nearest occurrence."""
+    if hint is not None and context[hint:hint + len(answer)] == answer:
+        return hint
+    found = [m.start() for m in re.finditer(re.escape(answer), context)]
+    if not found:
+        return None
+    return min(found, key=lambda i: abs(i - hint)) if hint is not None else found[0]
+
+
+def load_translations(data_dir: Path, split: str) -> dict[str, str]:
+    path = Path(data_dir) / TRANSLATIONS.format(split=split)
+    if not path.exists():
+        return {}
+    with _open(path) as handle:
+        return {r["id"]: r["question_en"] for r in map(json.loads, filter(str.strip, handle))}
+
+
+def english_versions(examples: list[Example], translations: dict[str, str]) -> list[Example]:
+    """The translated questions as examples of their own, same passage and answer."""
+    return [replace(e, id=f"{e.id}-en", question=translations[e.id], lang="en")
+            for e in examples if e.id in translations]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def unrelated_passages(examples: list[Example], share: float, seed: int) -> list[Example]:
+    """For a ``share`` of the questions, the most similar *other* passage of the same set (by
+    idf-weighted shared words) that does not hold the answer, as a no-answer example. The answer
+    step reads the top retrieved chunks, most of which are such near misses."""
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for example in examples:
+        by_source[example.source].append(example.context)
+    rng = random.Random(seed)
+    out = []
+    for source, contexts in by_source.items():
+        passages = list(dict.fromkeys(contexts))
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, passage in enumerate(passages):
+            for word in set(_WORD.findall(passage.lower())):
+                postings[word].append(i)
+        idf = {w: 1.0 / len(ids) for w, ids in postings.items()}
+        for example in (e for e in examples if e.source == source):
+            if rng.random() >= share:
+                continue
+            scores: Counter[int] = Counter()
+            for word in set(_WORD.findall(example.question.lower())):
+                if len(postings.get(word, ())) < 200:  # skip very common words: they pick nothing
+                    for i in postings.get(word, ()):
+                        scores[i] += idf[word]
+            for i, _ in scores.most_common(4):
+                passage = passages[i]
+                if passage == example.context or (example.answer and example.answer in passage):
+                    continue
+                out.append(replace(example, id=f"{example.id}-neg", context=passage, answer_start=None, answer=""))
+                break
+    return out
