@@ -59,11 +59,11 @@ bench: install-dev
 # when present), then calibrate its abstention margin through the whole pipeline on the valid
 # splits. Writes assistant/reader/weights/. About 3 hours on 2 CPU cores, minutes on a GPU.
 reader: install-dev
-	$(BIN)/python -m assistant.reader.train
-	$(BIN)/python -m assistant.reader.calibrate
+	$(BIN)/python -m assistant.answer.reader.train
+	$(BIN)/python -m assistant.evaluation.calibrate_reader
 
 reader-calibrate: install-dev
-	$(BIN)/python -m assistant.reader.calibrate
+	$(BIN)/python -m assistant.evaluation.calibrate_reader
 
 # Known vulnerabilities in the installed dependencies: reported, and fatal when a fix exists.
 audit: install-dev

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from assistant.settings import Settings
-from assistant.ui import serve
+from assistant.clients.ui import serve
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.answer import Answer, Citation, SentenceSupport
+from assistant.answer.contract import Answer, Citation, SentenceSupport
 from assistant.errors import IndexMismatch, IndexMissing, InvalidQuestion, WartaError
 from assistant.records import Filters, Hit
 from assistant.settings import Settings
@@ -19,7 +19,7 @@ from assistant.settings import Settings
 if TYPE_CHECKING:
     from langchain_core.documents import Document
 
-    from assistant.retriever import WartaRetriever
+    from assistant.retrieval.retriever import WartaRetriever
 
 __all__ = ["ask", "retrieve", "as_retriever", "Answer", "Citation", "SentenceSupport", "Filters", "Hit",
            "Settings", "WartaError", "InvalidQuestion", "IndexMissing", "IndexMismatch"]

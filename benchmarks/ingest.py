@@ -15,7 +15,7 @@ from pathlib import Path
 
 from _common import DEMO_CORPUS, corpus_articles, machine_line, median
 
-from assistant.chunking import chunk_article
+from assistant.ingest.chunking import chunk_article
 from assistant.service import Warta
 from assistant.settings import Settings
 

@@ -27,7 +27,7 @@ from langchain_core.embeddings import Embeddings
 
 from _common import DEMO_CORPUS, ROOT, corpus_articles, folder_mb, machine_line, median, peak_rss_mb, percentile
 
-from assistant.chunking import chunk_article
+from assistant.ingest.chunking import chunk_article
 from assistant.service import Warta
 from assistant.settings import Settings
 

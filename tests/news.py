@@ -9,13 +9,14 @@ from pathlib import Path
 
 from langchain_core.retrievers import BaseRetriever
 
-from assistant.articles import load_articles
-from assistant.chain import AnswerChain, build_answer_chain
-from assistant.chunking import chunk_article
-from assistant.embeddings import HashingEmbedder
-from assistant.reader.fake import FakeReader
+from assistant.ingest.loaders import load_articles
+from assistant.answer.chain import AnswerChain, build_answer_chain
+from assistant.ingest.chunking import chunk_article
+from assistant.index.embedding_cache import EmbeddingCache
+from assistant.index.embeddings import HashingEmbedder
+from assistant.answer.reader.fake import FakeReader
 from assistant.records import Article, Hit
-from assistant.retriever import document_of
+from assistant.retrieval.retriever import document_of
 from assistant.settings import Settings
 
 NEWS_DIR = Path(__file__).resolve().parent / "fixtures" / "news"
@@ -62,7 +63,7 @@ def make_chain(articles: list[Article] | None = None, reader=None, chat_model=No
     articles = articles if articles is not None else list(news_articles().values())
     retriever = ListRetriever(hits=hits_for(articles), calls=[])
     chain = build_answer_chain(retriever, reader or FakeReader(), Settings(reader="fake", **settings),
-                               embedder=HashingEmbedder(), chat_model=chat_model)
+                               embeddings=EmbeddingCache(HashingEmbedder()), chat_model=chat_model)
     return Rig(chain, retriever.calls, {a.doc_id: a for a in articles})
 
 

@@ -9,11 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.articles import (
-    SUPPORTED_SUFFIXES,
-    LoadWarning,
-    iter_articles,
-    load_articles,
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadWarning, iter_articles, load_articles
+from assistant.ingest.normalize import (
     normalize_inline,
     normalize_text,
     parse_date,

@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 
 from assistant.errors import InvalidQuestion
-from assistant.reader import SpanScore
+from assistant.answer.reader import SpanScore
 from tests.news import CRIME, ECONOMY, SPORTS, ask, assert_contract, make_chain, news_articles
 
 ARTICLES = news_articles()

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.articles import load_articles
-from assistant.chunking import MAX_SENTENCE_CHARS, chunk_article, split_sentences
+from assistant.ingest.loaders import load_articles
+from assistant.ingest.chunking import MAX_SENTENCE_CHARS, chunk_article, split_sentences
 from assistant.records import Article
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "articles" / "seed.md"

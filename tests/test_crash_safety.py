@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli
-from assistant.doctor import check_and_repair, chroma_ids
+from assistant.clients import cli
+from assistant.index.doctor import check_and_repair
 from assistant.records import Article
 from assistant.service import Warta
 from tests.conftest import REPO
@@ -53,7 +53,7 @@ def env_for(index_dir: Path) -> dict[str, str]:
 
 
 def warta(*args: str, index_dir: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env_for(index_dir), cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "assistant.clients.cli", *args], env=env_for(index_dir), cwd=REPO,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -80,7 +80,7 @@ def vector_ids(index_dir: Path) -> set[str]:
 
     service = Warta(Settings.from_env(index_dir=index_dir, embedding_model="fake"))
     try:
-        return chroma_ids(service.index())
+        return service.index().vectors.ids()
     finally:
         service.close()
 
@@ -100,7 +100,7 @@ def pending_count(index_dir: Path) -> int | None:
 def ingest_and_kill(folder: Path, index_dir: Path, delay: float) -> dict:
     """Start ``warta ingest``, wait until it is ingesting (its progress bar appears), wait
     ``delay`` more seconds and SIGKILL it. Returns what happened."""
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ingest", str(folder)], env=env_for(index_dir),
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.clients.cli", "ingest", str(folder)], env=env_for(index_dir),
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     started = threading.Event()
     err: list[bytes] = []
@@ -176,7 +176,7 @@ def test_killed_ingestion_leaves_nothing_half_served(tmp_path):
     try:
         conn = service.index().conn
         complete = {r[0]: r[1] for r in conn.execute("SELECT doc_id, n_chunks FROM articles WHERE status='complete'")}
-        vectors = chroma_ids(service.index())
+        vectors = service.index().vectors.ids()
         for doc_id, n_chunks in complete.items():
             ids = {r[0] for r in conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))}
             assert len(ids) == n_chunks and ids <= vectors
@@ -208,13 +208,13 @@ def _healthy_counts(service: Warta) -> dict:
 
 def test_doctor_on_a_healthy_index_does_nothing(small_index):
     report = check_and_repair(small_index)
-    assert report.problems == 0 and report.lines[-1] == "healthy"
+    assert report.problems == 0 and report.verdict == "healthy"
 
 
 def test_doctor_reembeds_deleted_vectors(small_index):
     before = _healthy_counts(small_index)
     index = small_index.index()
-    victims = sorted(chroma_ids(index))[:5]
+    victims = sorted(index.vectors.ids())[:5]
     index.collection.delete(ids=victims)
     assert small_index.stats()["chunks"] == before["chunks"] - 5
 
@@ -234,7 +234,7 @@ def test_doctor_reembeds_deleted_vectors(small_index):
 def test_doctor_rebuilds_deleted_lexical_rows(small_index):
     before = _healthy_counts(small_index)
     index = small_index.index()
-    with index.transaction() as tx:
+    with index.catalog.transaction() as tx:
         tx.execute("DELETE FROM lexical WHERE rowid IN (SELECT rowid FROM lexical LIMIT 4)")
     assert small_index.stats()["lexical_chunks"] == before["lexical_chunks"] - 4
     report = check_and_repair(small_index)
@@ -248,7 +248,7 @@ def test_doctor_removes_a_pending_article_and_its_vectors(small_index):
     before = _healthy_counts(small_index)
     index = small_index.index()
     half = _article(99)
-    from assistant.chunking import chunk_article
+    from assistant.ingest.chunking import chunk_article
 
     chunks = chunk_article(half)
     index.begin_articles([half], [])  # crash after step 2: pending row + vectors, no chunk rows
@@ -261,7 +261,7 @@ def test_doctor_removes_a_pending_article_and_its_vectors(small_index):
     assert "problem: 1 article(s) left half-written by an interrupted ingestion" in report.lines
     assert "repaired: removed 1 half-written article(s); ingest them again" in report.lines
     assert _healthy_counts(small_index) == before
-    assert not any(cid.startswith("doc-99::") for cid in chroma_ids(index))
+    assert not any(cid.startswith("doc-99::") for cid in index.vectors.ids())
     assert small_index.ingest_articles([half]).articles_added == 1  # and it can be ingested again
 
 
@@ -269,7 +269,7 @@ def test_doctor_deletes_orphan_vectors(small_index):
     before = _healthy_counts(small_index)
     index = small_index.index()
     ghost = Article(doc_id="ghost", title="Ghost", text="Hantu di Chroma tanpa katalog.")
-    from assistant.chunking import chunk_article
+    from assistant.ingest.chunking import chunk_article
 
     chunks = chunk_article(ghost)
     index.write_vectors(chunks, {"ghost": ghost}, small_index.embedder.embed_documents([c.text for c in chunks]))
@@ -280,8 +280,8 @@ def test_doctor_deletes_orphan_vectors(small_index):
 
 def test_doctor_cli_says_what_it_did_and_exit_codes(small_index, fake_settings, capsys):
     index = small_index.index()
-    index.collection.delete(ids=sorted(chroma_ids(index))[:2])
-    with index.transaction() as tx:
+    index.collection.delete(ids=sorted(index.vectors.ids())[:2])
+    with index.catalog.transaction() as tx:
         tx.execute("DELETE FROM lexical WHERE rowid IN (SELECT rowid FROM lexical LIMIT 1)")
     index.begin_articles([_article(50)], [])
     small_index.close()

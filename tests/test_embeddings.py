@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from assistant.e5model import build_once, is_complete
-from assistant.embeddings import (
+from assistant.index.e5model import build_once, is_complete
+from assistant.index.embeddings import (
     EmbeddingModelError,
     HashingEmbedder,
     PrefixedEmbedder,
@@ -196,7 +196,7 @@ def test_build_once_replaces_an_interrupted_build(tmp_path):
     ("cuda", False, True, True, "torch"),
 ])
 def test_auto_backend_uses_a_cuda_gpu_when_one_is_usable(monkeypatch, device, onnx_cuda, gpu, torch_cuda, expected):
-    from assistant import embeddings
+    from assistant.index import embeddings
 
     monkeypatch.setattr(embeddings, "_onnx_has_cuda", lambda: onnx_cuda)
     monkeypatch.setattr(embeddings, "_nvidia_gpu_present", lambda: gpu)

@@ -13,15 +13,16 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant import evaluation
-from assistant.answer import Answer, Citation, SentenceSupport
+from assistant.answer.contract import Answer, Citation, SentenceSupport
+from assistant.answer.matching import contains, normalize, token_f1
+from assistant.evaluation import metrics
+from assistant.evaluation import runner as evaluation
 from assistant.errors import InvalidQuestion
-from assistant.eval_sets import (
+from assistant.evaluation.sets import (
     Question, QuestionSetError, detect_format, load_belebele, load_facqa, load_question_set, load_squad, load_warta,
 )
-from assistant.evaluation import (
-    compare_runs, contains, gold_rank, group_metrics, normalize, percentile, run_eval, score_answer, token_f1,
-)
+from assistant.evaluation.metrics import gold_rank, group_metrics, percentile, score_answer
+from assistant.evaluation.runner import compare_runs, run_eval
 from assistant.records import Article, Hit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,7 +142,7 @@ def test_seed_set_is_valid_and_balanced():
 
 
 def test_seed_answers_and_support_are_in_the_seed_article():
-    from assistant.articles import load_articles
+    from assistant.ingest.loaders import load_articles
 
     repo = Path(__file__).resolve().parents[1]
     text = load_articles([repo / "data" / "articles" / "seed.md"]).articles[0].text
@@ -329,7 +330,7 @@ def test_report_files(seed_run, tmp_path):
 
 
 def _summary_file(path: Path, accuracy: float, total_p50: float) -> Path:
-    overall = {m: 0.5 for m in evaluation.QUALITY_METRICS} | {"n": 10, "answer_accuracy": accuracy}
+    overall = {m: 0.5 for m in metrics.QUALITY_METRICS} | {"n": 10, "answer_accuracy": accuracy}
     latency = {"total": {"p50": total_p50, "p95": total_p50 * 2, "mean": total_p50, "n": 10}}
     path.write_text(json.dumps({"warta": {"overall": overall, "latency": latency}}))
     return path

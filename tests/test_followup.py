@@ -5,8 +5,8 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 import pytest
 
-from assistant.followup import condense, condense_by_rules, needs_context
-from assistant.llm import LLMFailed
+from assistant.answer.followup import condense, condense_by_rules, needs_context
+from assistant.answer.llm import LLMFailed
 
 COACH_TURN = ("Who is Persib's coach?", "Bojan Hodak [1]")
 GOAL_TURN = ("Siapa pencetak gol kemenangan Persib?", "Ciro Alves [1]")

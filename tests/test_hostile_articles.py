@@ -5,7 +5,6 @@ its text escaped."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.service import Warta
-from assistant.ui import chat_reply, escape_chat_text, render_sources
+from assistant.clients.render import chat_reply, escape_chat_text, render_sources
 from tests.conftest import NEWS_DIR
 
 HOSTILE_ID = "hostile-injection"
@@ -204,7 +203,7 @@ def test_ui_shows_hostile_text_escaped(services):
     article = hostile.article(HOSTILE_ID)
     answer = hostile.ask("Apakah Pilkada DKI Jakarta dibatalkan?")
     # a citation of the hostile passage itself, exact offsets, as the answerer would make it
-    from assistant.answer import Citation
+    from assistant.answer.contract import Citation
 
     quote = "<script>alert(1)</script> <img src=x onerror=\"alert('xss')\"> [[1]](javascript:alert(2))"
     start = article.text.index(quote)

@@ -13,10 +13,10 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnablePassthrough
 
 import assistant
-from assistant.answer import Answer
-from assistant.prompts import answer_prompt, condense_prompt
+from assistant.answer.contract import Answer
+from assistant.answer.prompts import answer_prompt, condense_prompt
 from assistant.records import Filters
-from assistant.retriever import hit_of
+from assistant.retrieval.retriever import hit_of
 from tests.news import SPORTS
 
 
@@ -28,16 +28,16 @@ class RecordingModel(FakeListChatModel):
         return super()._call(messages, stop, run_manager, **kwargs)
 
 
-def test_module_level_retrieve_and_retriever(seeded_service, monkeypatch):
+def test_module_level_retrieve_and_retriever(news_service, monkeypatch):
     monkeypatch.setattr("assistant.service._services", {})
     for key, value in (("WARTA_EMBEDDING_MODEL", "fake"), ("WARTA_READER", "fake")):
         monkeypatch.setenv(key, value)
-    index = seeded_service.settings.index_dir
+    index = news_service.settings.index_dir
     documents = assistant.retrieve("gol kemenangan Persib", k=3, index_dir=index)
     assert 1 <= len(documents) <= 3 and all(isinstance(d, Document) for d in documents)
     top = documents[0]
     assert top.metadata["doc_id"] == SPORTS and top.id == top.metadata["chunk_id"]
-    article = seeded_service.article(SPORTS)
+    article = news_service.article(SPORTS)
     assert article.text[top.metadata["start"]:top.metadata["end"]] == top.page_content
     assert {"title", "date", "source", "url", "sentences", "score", "dense_score", "lexical_score", "rank"} <= set(top.metadata)
     assert hit_of(top).sentences and hit_of(top).doc_id == SPORTS
@@ -48,8 +48,8 @@ def test_module_level_retrieve_and_retriever(seeded_service, monkeypatch):
     assert len(retriever.invoke("sabu Medan", k=1)) == 1  # per-call override
 
 
-def test_the_retriever_composes_in_a_plain_langchain_chain(seeded_service):
-    retriever = seeded_service.as_retriever(k=2)
+def test_the_retriever_composes_in_a_plain_langchain_chain(news_service):
+    retriever = news_service.as_retriever(k=2)
     model = RecordingModel(responses=["Ciro Alves."], seen=[])
     prompt = ChatPromptTemplate.from_messages([("system", "Context:\n{context}"), ("human", "{question}")])
     chain = ({"context": retriever | (lambda docs: "\n\n".join(d.page_content for d in docs)),
@@ -67,10 +67,10 @@ def test_prompts_are_chat_prompt_templates_from_files():
     assert set(condense_prompt().input_variables) == {"history", "question"}
 
 
-def test_streaming_shows_tokens_then_the_verified_answer(seeded_service):
+def test_streaming_shows_tokens_then_the_verified_answer(news_service):
     reply = ("Persib Bandung mengalahkan Persija Jakarta dengan skor 2-1 [1]. "
              "Pertandingan itu ditonton 80.000 orang [1].")
-    service = seeded_service
+    service = news_service
     service.chat_model = GenericFakeChatModel(messages=iter([AIMessage(content=reply)]))
     service._chain = None
     events = list(service.ask_stream("Berapa skor Persib melawan Persija?", backend="openai", top_k=3))
@@ -83,6 +83,6 @@ def test_streaming_shows_tokens_then_the_verified_answer(seeded_service):
     assert final.timings["generate"] > 0
 
 
-def test_extractive_stream_is_the_answer_at_once(seeded_service):
-    events = list(seeded_service.ask_stream("Siapa pencetak gol kemenangan Persib?"))
+def test_extractive_stream_is_the_answer_at_once(news_service):
+    events = list(news_service.ask_stream("Siapa pencetak gol kemenangan Persib?"))
     assert len(events) == 1 and isinstance(events[0], Answer) and "Ciro Alves" in events[0].text

@@ -138,7 +138,7 @@ def test_a_client_error_is_not_retried(stub_server, fake_settings):
 def test_streaming_retries_only_before_the_first_token(stub_server, fake_settings):
     from langchain_core.messages import HumanMessage
 
-    from assistant.llm import make_chat_model
+    from assistant.answer.llm import make_chat_model
 
     model = make_chat_model(fake_settings.replace(backend="openai", llm_model="stub-model",
                                                   llm_base_url=stub_server + "/v1", llm_retries=2, llm_backoff_s=0.01))

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from assistant.cli import main as cli_main
-from assistant.reader.model import (ADAPTER_FILE, CONFIG_FILE, WEIGHTS_DIR, ReaderWeightsError, TrainedReader,
+from assistant.clients.cli import main as cli_main
+from assistant.answer.reader.model import (ADAPTER_FILE, CONFIG_FILE, WEIGHTS_DIR, ReaderWeightsError, TrainedReader,
                                     adapter_digest, describe_weights, read_config)
 
 

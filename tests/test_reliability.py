@@ -1,7 +1,7 @@
 """Bad input, end to end: every case gets a clear message and nothing good is lost.
 
-Questions go through ``Warta.ask`` and the CLI (``assistant.cli.main`` in-process, and once as a
-real ``python -m assistant.cli`` subprocess for the exit codes); files go through
+Questions go through ``Warta.ask`` and the CLI (``assistant.clients.cli.main`` in-process, and once as a
+real ``python -m assistant.clients.cli`` subprocess for the exit codes); files go through
 ``Warta.ingest`` and ``warta ingest``. Loader details are unit-tested in tests/test_articles.py.
 """
 
@@ -16,14 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli
+from assistant.clients import cli
 from assistant.errors import IndexMismatch, IndexMissing, InvalidQuestion
 from assistant.service import Warta
 from assistant.settings import Settings
 from tests.conftest import NEWS_DIR, REPO
 
-SEED_ID = "seed-polres-jakbar-rakor-pilkada"
-ANSWERED = "Kapan rakor digelar?"  # the fake embedder answers this one from the seed article
+ANSWERED = "Kapan Persib mengalahkan Persija?"  # the fake reader answers this one from the sports article
 
 
 # ---------------------------------------------------------------- helpers
@@ -76,18 +75,18 @@ def counts(service: Warta) -> tuple[int, int, int, int]:
     ],
     ids=["empty", "whitespace", "only-control-chars", "100k-chars", "not-text"],
 )
-def test_bad_question_is_refused_with_a_clear_message(seeded_service, question, reason):
-    before = counts(seeded_service)
+def test_bad_question_is_refused_with_a_clear_message(news_service, question, reason):
+    before = counts(news_service)
     with pytest.raises(InvalidQuestion, match=reason):
-        seeded_service.ask(question)
-    assert counts(seeded_service) == before
+        news_service.ask(question)
+    assert counts(news_service) == before
     # the service still answers afterwards
-    assert not seeded_service.ask(ANSWERED).abstained
+    assert not news_service.ask(ANSWERED).abstained
 
 
-def test_control_characters_are_removed_not_fatal(seeded_service):
-    clean = seeded_service.ask(ANSWERED)
-    dirty = seeded_service.ask("Kapan\x00 rakor\x1b[31m digelar\x07?\r\n")
+def test_control_characters_are_removed_not_fatal(news_service):
+    clean = news_service.ask(ANSWERED)
+    dirty = news_service.ask("Kapan\x00 Persib\x1b[31m mengalahkan Persija\x07?\r\n")
     assert "\x00" not in dirty.question and "\x1b" not in dirty.question
     assert dirty.text == clean.text and dirty.citations == clean.citations
 
@@ -95,20 +94,20 @@ def test_control_characters_are_removed_not_fatal(seeded_service):
 def test_question_exactly_at_the_limit_is_accepted(fake_settings):
     service = Warta(fake_settings.replace(max_question_chars=40))
     service.ingest([NEWS_DIR])
-    service.ask(("Kapan rakor digelar? " * 3)[:40])  # no exception
+    service.ask(("Kapan Persib menang? " * 3)[:40])  # no exception
     with pytest.raises(InvalidQuestion, match="41 characters; the limit is 40"):
         service.ask("y" * 41)
     service.close()
 
 
-def test_cli_ask_exit_codes_in_process(seeded_service, fake_settings, capsys):
+def test_cli_ask_exit_codes_in_process(news_service, fake_settings, capsys):
     index = fake_settings.index_dir
     code, out, err = run_cli("ask", "", index_dir=index, capsys=capsys)
     assert code == 2 and "the question is empty" in err and "Traceback" not in err
     code, out, err = run_cli("ask", "x" * 100_000, index_dir=index, capsys=capsys)
     assert code == 2 and "limit is 2000" in err
-    code, out, err = run_cli("ask", "Kapan\x1b rakor\x07 digelar?", index_dir=index, capsys=capsys)
-    assert code == 0 and "30 Juli 2024" in out
+    code, out, err = run_cli("ask", "Kapan\x1b Persib\x07 mengalahkan Persija?", index_dir=index, capsys=capsys)
+    assert code == 0 and "10 Maret 2024" in out
     code, out, err = run_cli("ask", "What did Anies Baswedan say at the meeting?", index_dir=index, capsys=capsys)
     assert code == cli.EXIT_ABSTAINED
     code, out, err = run_cli("ask", ANSWERED, index_dir=index.parent / "nowhere", capsys=capsys)
@@ -116,17 +115,17 @@ def test_cli_ask_exit_codes_in_process(seeded_service, fake_settings, capsys):
 
 
 @pytest.mark.slow
-def test_cli_ask_exit_codes_as_a_real_process(seeded_service, fake_settings, tmp_path):
-    """The same through ``python -m assistant.cli`` (argv cannot carry NUL; ESC and BEL can)."""
+def test_cli_ask_exit_codes_as_a_real_process(news_service, fake_settings, tmp_path):
+    """The same through ``python -m assistant.clients.cli`` (argv cannot carry NUL; ESC and BEL can)."""
     env = cli_env(fake_settings.index_dir)
-    cases = [("", 2), ("   ", 2), ("x" * 100_000, 2), ("Kapan\x1b rakor\x07 digelar?", 0),
+    cases = [("", 2), ("   ", 2), ("x" * 100_000, 2), ("Kapan\x1b Persib\x07 mengalahkan Persija?", 0),
              ("What did Anies Baswedan say at the meeting?", 10)]
     for question, expected in cases:
-        done = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", question], env=env, cwd=REPO,
+        done = subprocess.run([sys.executable, "-m", "assistant.clients.cli", "ask", question], env=env, cwd=REPO,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == expected, (question[:40], done.stdout[-500:], done.stderr[-2000:])
         assert "Traceback" not in done.stderr
-    missing = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", ANSWERED],
+    missing = subprocess.run([sys.executable, "-m", "assistant.clients.cli", "ask", ANSWERED],
                              env=cli_env(tmp_path / "nothing-here"), cwd=REPO, capture_output=True, text=True,
                              timeout=120)
     assert missing.returncode == 3 and "warta ingest" in missing.stderr
@@ -285,7 +284,7 @@ def test_folder_that_is_not_an_index_is_refused_and_left_untouched(fake_settings
     with pytest.raises(IndexMismatch, match="not a Warta index"):
         service.ask(ANSWERED)
     with pytest.raises(IndexMismatch, match="not a Warta index"):
-        service.retrieve("rakor")
+        service.retrieve("banjir")
     code, out, err = run_cli("ask", ANSWERED, index_dir=folder, capsys=capsys)
     assert code == 4 and "not a Warta index" in err
     code, out, err = run_cli("ingest", str(NEWS_DIR), index_dir=folder, capsys=capsys)
@@ -307,13 +306,13 @@ def test_missing_index_is_missing_not_mismatch(fake_settings):
     assert not fake_settings.index_dir.exists()  # asking never creates an index
 
 
-def test_index_of_another_model_is_refused_and_never_mixed(seeded_service, fake_settings, capsys):
-    before = counts(seeded_service)
-    seeded_service.close()
-    other = type(seeded_service.embedder)()
+def test_index_of_another_model_is_refused_and_never_mixed(news_service, fake_settings, capsys):
+    before = counts(news_service)
+    news_service.close()
+    other = type(news_service.embedder)()
     other.model_id = "intfloat/multilingual-e5-small"
     foreign = Warta(fake_settings, embedder=other)
-    for action in (lambda: foreign.ask(ANSWERED), lambda: foreign.retrieve("rakor"),
+    for action in (lambda: foreign.ask(ANSWERED), lambda: foreign.retrieve("banjir"),
                    lambda: foreign.ingest([REPO / "tests" / "fixtures" / "articles" / "plain_story.txt"])):
         with pytest.raises(IndexMismatch, match="hashing-256.*multilingual-e5-small.*cannot be mixed"):
             action()
@@ -322,14 +321,14 @@ def test_index_of_another_model_is_refused_and_never_mixed(seeded_service, fake_
     again.close()
 
 
-def test_cli_refuses_an_index_of_another_model(seeded_service, fake_settings, capsys):
+def test_cli_refuses_an_index_of_another_model(news_service, fake_settings, capsys):
     """As if the index had been built with e5 and the CLI now runs with the fake embedder."""
-    seeded_service.close()
+    news_service.close()
     conn = sqlite3.connect(fake_settings.index_dir / "catalog.sqlite")
     conn.execute("UPDATE meta SET value = 'intfloat/multilingual-e5-small' WHERE key = 'embedding_model'")
     conn.commit()
     conn.close()
-    for args in (("ask", ANSWERED), ("search", "rakor"), ("ingest", str(NEWS_DIR))):
+    for args in (("ask", ANSWERED), ("search", "banjir"), ("ingest", str(NEWS_DIR))):
         code, out, err = run_cli(*args, index_dir=fake_settings.index_dir, capsys=capsys)
         assert code == 4, (args, err)
         assert "multilingual-e5-small" in err and "cannot be mixed" in err and "Traceback" not in err
@@ -343,7 +342,7 @@ PIECES = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60),
     st.sampled_from(['"', "“", "”", "'", "‘", "’", "\n", "\n\n", "\r\n", ". ", "! ", "? ", "...", "Dr. ", "Rp5.000",
                      "3,5 persen", "(mea/mea)", "[1]", "<b>", "&amp;", "\t", "\u00a0", "\u200b", "é", "e\u0301",
-                     "Jakarta", "banjir", "rakor digelar", "—", "😀", "ا", "中文"]),
+                     "Jakarta", "banjir", "gol dicetak", "—", "😀", "ا", "中文"]),
 )
 ARTICLE_TEXT = st.lists(PIECES, min_size=1, max_size=40).map("".join)
 QUESTION = st.one_of(st.text(max_size=200), st.lists(PIECES, max_size=20).map("".join),

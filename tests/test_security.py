@@ -5,18 +5,18 @@ secret or an article's text."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import gradio as gr
 import pytest
 
 import app as app_module
-from assistant import cli, ui
+from assistant.clients import cli, ui
 from assistant.service import Warta
-from assistant.articles import load_articles
+from assistant.ingest.loaders import load_articles
 from assistant.settings import Settings
-from assistant.ui import ChatHandlers, store_upload, upload_rejection
-from tests.conftest import NEWS_DIR, REPO, SEED_ARTICLE
+from assistant.clients.ui import ChatHandlers
+from assistant.clients.uploads import store_upload, upload_rejection
+from tests.conftest import NEWS_DIR
 
 SECRET = "sk-live-THIS-MUST-NEVER-BE-LOGGED-42"
 
@@ -24,10 +24,10 @@ SECRET = "sk-live-THIS-MUST-NEVER-BE-LOGGED-42"
 # ---------------------------------------------------------------- where the chat listens
 
 @pytest.fixture
-def launched(monkeypatch, seeded_service):
+def launched(monkeypatch, news_service):
     """Run ``ui.serve`` with the real app but a recording ``launch``: no server is started."""
     calls: list[dict] = []
-    monkeypatch.setattr("assistant.service.get_service", lambda settings=None: seeded_service)
+    monkeypatch.setattr("assistant.service.get_service", lambda settings=None: news_service)
     monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kwargs: calls.append(kwargs))
     return calls
 
@@ -151,9 +151,9 @@ def test_logs_hold_no_secret_and_no_article_text(monkeypatch, caplog, tmp_path):
     caplog.set_level(logging.DEBUG)
     service = Warta(settings)
     service.ingest([NEWS_DIR])
-    service.ask("Kapan rakor digelar?")
+    service.ask("Kapan Persib mengalahkan Persija?")
     service.ask("What did Anies Baswedan say at the meeting?")
-    service.retrieve("rakor", k=3)
+    service.retrieve("banjir", k=3)
     service.stats()
     # the real OpenAI-compatible client, failing to connect: its error path must not log the key
     assert service.ask("Siapa pelatih Persib?", backend="openai").notice  # fell back, and said so

@@ -7,17 +7,17 @@ import pytest
 from assistant.errors import IndexMismatch, IndexMissing
 from assistant.records import Article, Filters
 from assistant.service import Warta
-from tests.conftest import NEWS_DIR, REPO, SEED_ARTICLE
+from tests.conftest import NEWS_DIR
 
 
 def _article(doc_id, text, **meta):
     return Article(doc_id=doc_id, title=meta.pop("title", doc_id), text=text, **meta)
 
 
-def test_ingest_twice_adds_nothing(seeded_service, fake_settings):
-    before = seeded_service.stats()
-    report = seeded_service.ingest([NEWS_DIR, SEED_ARTICLE])
-    after = seeded_service.stats()
+def test_ingest_twice_adds_nothing(news_service, fake_settings):
+    before = news_service.stats()
+    report = news_service.ingest([NEWS_DIR])
+    after = news_service.stats()
     assert report.chunks_added == 0 and report.articles_unchanged >= 1
     assert before["chunks"] == after["chunks"] == after["lexical_chunks"] == after["catalog_chunks"]
 
@@ -53,9 +53,9 @@ def test_interrupted_ingestion_is_cleaned_up_on_next_run(fake_service):
     assert stats["chunks"] == stats["lexical_chunks"] == stats["catalog_chunks"]
 
 
-def test_hits_carry_exact_offsets(seeded_service):
-    for hit in seeded_service.retrieve("Siapa pencetak gol kemenangan Persib?", k=8):
-        assert seeded_service.article(hit.doc_id).text[hit.start:hit.end] == hit.text
+def test_hits_carry_exact_offsets(news_service):
+    for hit in news_service.retrieve("Siapa pencetak gol kemenangan Persib?", k=8):
+        assert news_service.article(hit.doc_id).text[hit.start:hit.end] == hit.text
         for start, end in hit.sentences:
             assert hit.start <= start < end <= hit.end
 
@@ -82,14 +82,14 @@ def test_folder_that_is_not_an_index_is_refused(fake_settings, tmp_path):
         Warta(fake_settings).ingest_articles([_article("a", "Teks.")])
 
 
-def test_index_of_another_model_is_refused(seeded_service, fake_settings):
-    other_model = type(seeded_service.embedder)()
+def test_index_of_another_model_is_refused(news_service, fake_settings):
+    other_model = type(news_service.embedder)()
     other_model.model_id = "another-model"
     other = Warta(fake_settings, embedder=other_model)
     with pytest.raises(IndexMismatch, match="another-model"):
-        other.retrieve("rakor")
+        other.retrieve("banjir")
 
 
-def test_ingest_report_is_json(seeded_service):
-    report = seeded_service.ingest([NEWS_DIR, SEED_ARTICLE])
+def test_ingest_report_is_json(news_service):
+    report = news_service.ingest([NEWS_DIR])
     assert json.loads(json.dumps(report.to_dict()))["articles_unchanged"] >= 1

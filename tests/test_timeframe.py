@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.records import Filters
-from assistant.timeframe import time_filter
-from tests.conftest import NEWS_DIR
+from assistant.retrieval.timeframe import time_filter
 from tests.news import CRIME, ECONOMY, ENGLISH, SPORTS
 
 NEWEST = "2024-03-12"
@@ -34,20 +33,13 @@ def test_without_a_newest_date_only_explicit_times_count():
     assert time_filter("berita Maret 2024?", None) == Filters("2024-03-01", "2024-03-31")
 
 
-@pytest.fixture
-def news_service(fake_service):
-    fake_service.ingest([NEWS_DIR])
-    return fake_service
-
-
 def test_the_service_prefers_articles_of_the_time_the_question_names(news_service):
-    seeded_service = news_service
-    answer = seeded_service.ask("Apa berita terbaru?", top_k=3)
+    answer = news_service.ask("Apa berita terbaru?", top_k=3)
     assert answer.filters == Filters("2024-03-05", "2024-03-12") and answer.filters_from_question
     dates = [h.date for h in answer.evidence]
     newest_first = [d for d in dates if d and d >= "2024-03-05"]
     assert dates[: len(newest_first)] == newest_first and {h.doc_id for h in answer.evidence[:2]} == {CRIME, SPORTS}
-    january = seeded_service.ask("What happened in January 2024?", top_k=2)
+    january = news_service.ask("What happened in January 2024?", top_k=2)
     assert january.evidence[0].doc_id == ENGLISH and january.filters_from_question
 
 

@@ -10,24 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer, Citation
+from assistant.answer.contract import Answer, Citation
 from assistant.errors import InvalidQuestion, WartaError
 from assistant.records import Article, Filters
 from assistant.settings import Settings
-from assistant.ui import (
-    ChatHandlers,
-    chat_reply,
-    build_app,
-    configured_backends,
-    escape_chat_text,
-    filters_from_panel,
-    highlighted_paragraph,
-    render_sources,
-    render_status,
-    safe_upload_name,
-    store_upload,
-    upload_rejection,
-)
+from assistant.clients.render import chat_reply, escape_chat_text, highlighted_paragraph, render_sources, render_status
+from assistant.clients.ui import ChatHandlers, build_app, configured_backends, filters_from_panel
+from assistant.clients.uploads import safe_upload_name, store_upload, upload_rejection
 
 HOSTILE_TITLE = '<script>alert("title")</script>'
 HOSTILE_TEXT = (
@@ -89,7 +78,7 @@ class FakeService:
     def articles_present(self, doc_ids):
         return {d for d in doc_ids if d in self.articles}
 
-    def add_upload(self, path) -> FakeReport:
+    def add(self, path) -> FakeReport:  # stands in for the handlers' Uploads too
         self.ingested.append([path])
         return FakeReport()
 
@@ -264,6 +253,7 @@ def test_upload_rejection_messages():
 def test_add_articles_stores_safely_ingests_and_reports(tmp_path):
     service = FakeService()
     handlers = ChatHandlers(service, Settings(data_dir=tmp_path / "data"))
+    handlers.uploads = service
     good = tmp_path / "gradio" / "berita baru.txt"
     bad = tmp_path / "gradio" / "virus.exe"
     good.parent.mkdir()

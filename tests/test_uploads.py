@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from assistant.cli import main as cli_main
+from assistant.clients.cli import main as cli_main
 from assistant.errors import UploadRejected
-from assistant.service import UPLOAD_NAMESPACE
-from assistant.ui import ChatHandlers
+from assistant.clients.ui import ChatHandlers
+from assistant.clients.uploads import UPLOAD_NAMESPACE, Uploads
 from tests.conftest import SEED_ARTICLE
 from tests.test_security import NoProgress
 
@@ -78,7 +78,7 @@ def test_add_upload_raises_with_the_reason(seeded_service, tmp_path):
     path = tmp_path / "rakor.md"
     path.write_text(OVERWRITE, encoding="utf-8")
     with pytest.raises(UploadRejected, match="cannot replace articles"):
-        seeded_service.add_upload(path)
+        Uploads(seeded_service).add(path)
 
 
 def test_uploads_can_be_listed_and_removed_with_their_chunks_and_file(handlers, tmp_path, capsys):
@@ -87,13 +87,13 @@ def test_uploads_can_be_listed_and_removed_with_their_chunks_and_file(handlers, 
     upload(handlers, tmp_path, "kopi.txt", text)
     stored = service.settings.uploads_dir / "kopi.txt"
     assert stored.exists()
-    [listed] = service.uploads()
+    [listed] = Uploads(service).list()
     assert listed["doc_id"] == "upload:kopi" and listed["chunks"] >= 1
     assert any(h.doc_id == "upload:kopi" for h in service.retrieve("festival kopi Bandung", k=3))
     with pytest.raises(Exception, match="not an upload"):
-        service.remove_uploads([SEED_ID])
-    assert service.remove_uploads(["upload:kopi"]) == ["upload:kopi"]
-    assert service.uploads() == [] and not stored.exists()
+        Uploads(service).remove([SEED_ID])
+    assert Uploads(service).remove(["upload:kopi"]) == ["upload:kopi"]
+    assert Uploads(service).list() == [] and not stored.exists()
     assert all(h.doc_id != "upload:kopi" for h in service.retrieve("festival kopi Bandung", k=10))
     assert service.stats()["chunks"] == service.stats()["lexical_chunks"]
     assert service.article(SEED_ID) is not None

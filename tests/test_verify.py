@@ -3,8 +3,8 @@
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from assistant.draft import Claim, Quote
-from assistant.verify import SUPPORT_MIN, check_claims, missing_names, numbers_of, support
+from assistant.answer.draft import Claim, Quote
+from assistant.answer.verify import SUPPORT_MIN, check_claims, missing_names, numbers_of, support
 from tests.news import SPORTS, ask, assert_contract, hits_for, make_chain, news_articles
 
 ARTICLES = news_articles()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.articles import normalize_text, parse_date, repair_mojibake, split_comma_joined_paragraphs  # noqa: E402
+from assistant.ingest.normalize import normalize_text, parse_date, repair_mojibake, split_comma_joined_paragraphs  # noqa: E402
 
 TOPICS = {
     "politics": {"news", "nasional", "berita utama", "daerah", "regional", "metro", "peristiwa", "hukum", "politik"},

@@ -9,7 +9,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import HumanMessage
 
-from assistant.llm import LLMFailed, ResilientChat, make_chat_model
+from assistant.answer.llm import LLMFailed, ResilientChat, make_chat_model
 from assistant.settings import Settings
 from tests import llm_stub
 from tests.llm_stub import StubLLM

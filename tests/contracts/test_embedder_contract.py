@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.embeddings import HashingEmbedder, load_embedder
+from assistant.index.embeddings import HashingEmbedder, load_embedder
 from assistant.settings import Settings
 
 TEXTS = ["Persib mengalahkan Persija 2-1.", "Floods hit East Jakarta.", "Gol kemenangan dicetak Ciro Alves.", ""]

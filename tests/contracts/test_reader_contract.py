@@ -9,9 +9,9 @@ import functools
 
 import pytest
 
-from assistant.reader import load_reader
-from assistant.reader.fake import FakeReader
-from assistant.reader.features import SpanScore
+from assistant.answer.reader import load_reader
+from assistant.answer.reader.fake import FakeReader
+from assistant.answer.reader.features import SpanScore
 from assistant.settings import Settings
 
 PASSAGES = [

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from assistant import lexical
+from assistant.index import lexical
 from assistant.records import Article
 from assistant.service import Warta
 from assistant.settings import Settings
@@ -53,7 +53,7 @@ def test_a_separate_process_sees_the_articles(chroma_url, tmp_path):
     writer.ingest_articles([Article("gempa", title="Gempa", text="Gempa bermagnitudo 5,2 mengguncang Cianjur.")])
     env = {**os.environ, "WARTA_CHROMA_URL": chroma_url, "WARTA_COLLECTION": "procs",
            "WARTA_EMBEDDING_MODEL": "fake", "WARTA_READER": "fake", "WARTA_INDEX_DIR": str(tmp_path / "other-process")}
-    out = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "gempa cianjur", "--k", "1"],
+    out = subprocess.run([sys.executable, "-m", "assistant.clients.cli", "search", "gempa cianjur", "--k", "1"],
                          env=env, capture_output=True, text=True, timeout=120, cwd=REPO)
     assert out.returncode == 0, out.stderr
     assert "Gempa" in out.stdout

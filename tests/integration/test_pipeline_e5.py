@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 def _warta(*args, index_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
     env["WARTA_INDEX_DIR"] = str(index_dir)
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "assistant.clients.cli", *args], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=600)
 
 

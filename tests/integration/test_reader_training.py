@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from assistant.reader import train
-from assistant.reader.model import ADAPTER_FILE, CONFIG_FILE, TrainedReader, read_config
+from assistant.answer.reader import train
+from assistant.answer.reader.model import ADAPTER_FILE, CONFIG_FILE, TrainedReader, read_config
 from assistant.settings import Settings
 
 pytestmark = pytest.mark.integration
