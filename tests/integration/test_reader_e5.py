@@ -1,0 +1,48 @@
+"""The trained reader through the whole pipeline, on the bundled index: the seed article beside
+300 other news articles. The mission's examples are answered with citations of the seed article
+in English and Indonesian; what the articles don't say is abstained on; every quote is exact."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+SEED_ID = "seed-polres-jakbar-rakor-pilkada"
+
+
+def exact(service, answer) -> bool:
+    return all(service.article(c.doc_id).text[c.start:c.end] == c.quote for c in answer.citations + answer.related)
+
+
+@pytest.mark.parametrize("question", ["What did the Wakil Wali Kota say about conflict risk?",
+                                      "Apa kata Wakil Wali Kota tentang potensi konflik?"])
+def test_what_the_deputy_mayor_said_about_conflict_risk(e5_service, question):
+    answer = e5_service.ask(question)
+    assert not answer.abstained, answer.text
+    assert answer.citations and all(c.doc_id == SEED_ID for c in answer.citations)
+    assert "konflik horizontal" in " ".join(c.quote for c in answer.citations)
+    assert exact(e5_service, answer)
+
+
+@pytest.mark.parametrize("question", ["Who chaired the meeting?", "Siapa yang memimpin rapat koordinasi itu?"])
+def test_who_chaired_the_meeting(e5_service, question):
+    answer = e5_service.ask(question)
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].doc_id == SEED_ID
+    assert any(name in answer.text for name in ("Polres Metro Jakarta Barat", "Syahduddi")), answer.text
+    assert exact(e5_service, answer)
+
+
+@pytest.mark.parametrize("question", ["When was the coordination meeting held?", "Kapan rakor digelar?"])
+def test_when(e5_service, question):
+    answer = e5_service.ask(question)
+    assert not answer.abstained and "30 Juli 2024" in answer.text + " ".join(c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize("question", ["How many voters are registered in West Jakarta?",
+                                      "Berapa anggaran Operasi Mantap Praja Jaya 2024?"])
+def test_what_the_articles_do_not_say_is_abstained(e5_service, question):
+    answer = e5_service.ask(question)
+    assert answer.abstained and answer.citations == [] and answer.related
+    assert exact(e5_service, answer)
