@@ -22,8 +22,6 @@ class FusionConfig:
 
     candidates: int = 50
     lexical_weight: float = 1.0
-    focus_weight: float = 0.5
-    """Extra weight of the question's predicate ("who attended" → hadir) on the lexical side."""
     dense_unit: float = 0.05
     """A cosine gap this large to the best candidate costs as much as the whole lexical side."""
 
@@ -38,11 +36,9 @@ def fuse(pool: "CandidatePool", config: FusionConfig) -> dict[str, float]:
         return {}
     best_dense = max(dense.values(), default=0.0)
     best_lexical = max(lexical_scores.values(), default=0.0) or 1.0
-    best_focus = max(pool.focus.values(), default=0.0) or 1.0
     weight = config.lexical_weight * pool.coverage
     return {
         c: (dense.get(c, 0.0) - best_dense) / config.dense_unit + weight * lexical_scores.get(c, 0.0) / best_lexical
-        + config.focus_weight * pool.focus.get(c, 0.0) / best_focus
         for c in candidates
     }
 
@@ -55,8 +51,6 @@ class CandidatePool:
     lexical: dict[str, float]
     coverage: float
     hits: dict[str, Hit]
-    focus: dict[str, float]
-    """BM25 of the question's predicate alone, for the candidates holding it."""
 
 
 def candidate_pool(index: Index, query: str, query_vector: list[float], filters: Filters | None,
@@ -69,15 +63,13 @@ def candidate_pool(index: Index, query: str, query_vector: list[float], filters:
     if missing_dense:
         dense.update(_cosines(query_vector, index.vectors_for(missing_dense)))
     hits = index.hits_for(list(set(dense) | set(lexical_candidates)))
-    lexical_scores, focus = {}, {}
+    lexical_scores = {}
     if analyzed.known_terms:
         for chunk_id, terms in index.lexical_terms(list(hits)).items():
             if score := analyzed.bm25(terms):
                 lexical_scores[chunk_id] = score
-            if analyzed.focus_terms and (focus_score := analyzed.bm25(terms, analyzed.focus_terms)):
-                focus[chunk_id] = focus_score
     dense = {c: v for c, v in dense.items() if c in hits}
-    return CandidatePool(dense, lexical_scores, analyzed.coverage, hits, focus)
+    return CandidatePool(dense, lexical_scores, analyzed.coverage, hits)
 
 
 def hybrid_search(index: Index, query: str, query_vector: list[float], k: int,

@@ -350,9 +350,7 @@ class Index:
         per_doc: dict[str, int] = {doc_id: 0 for doc_id in articles}
         for c in chunks:
             per_doc[c.doc_id] += 1
-        expansions = {doc_id: lexical.abbreviations(f"{a.title}\n{a.text}") for doc_id, a in articles.items()}
-        terms = {c.chunk_id: lexical.index_terms(c.text, articles[c.doc_id].title, expansions[c.doc_id])
-                 for c in chunks}
+        terms = {c.chunk_id: lexical.index_terms(c.text, articles[c.doc_id].title) for c in chunks}
         with self.transaction() as tx:  # step 1 (or a server pull) already dropped their old chunks
             tx.executemany(
                 "INSERT INTO chunks(chunk_id, doc_id, idx, start, end, text, sentences) VALUES (?,?,?,?,?,?,?)",
@@ -484,10 +482,9 @@ class Index:
             doc_ids = [r[0] for r in tx.execute("SELECT doc_id FROM articles")]
             for part in _batches(doc_ids, 200):
                 marks = ",".join("?" * len(part))
-                found = tx.execute(f"SELECT doc_id, title, text FROM articles WHERE doc_id IN ({marks})", part)
-                articles = {doc_id: (title, lexical.abbreviations(f"{title}\n{text}")) for doc_id, title, text in found}
+                titles = dict(tx.execute(f"SELECT doc_id, title FROM articles WHERE doc_id IN ({marks})", part))
                 rows = tx.execute(f"SELECT chunk_id, doc_id, text FROM chunks WHERE doc_id IN ({marks})", part)
-                self._add_lexical_rows(tx, {cid: lexical.index_terms(text, *articles[doc_id])
+                self._add_lexical_rows(tx, {cid: lexical.index_terms(text, titles[doc_id])
                                             for cid, doc_id, text in rows})
             tx.execute("INSERT OR REPLACE INTO meta VALUES ('lexical_format', ?)", (lexical.FORMAT,))
 

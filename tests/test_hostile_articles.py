@@ -5,7 +5,6 @@ its text escaped."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
