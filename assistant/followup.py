@@ -31,15 +31,17 @@ _I = re.IGNORECASE
 _LEADING_CONNECTIVE_RE = re.compile(r"^(?:and|also|then|so|dan|lalu|terus|trus|kemudian)\b[,\s]*", _I)
 _WHAT_ABOUT_RE = re.compile(
     r"^(?:what about|how about|and about|about|bagaimana dengan|gimana dengan|kalau|kalo)\s+(?P<x>.+?)[?.!]*$", _I)
+_POSSESSIVE_NYA = re.compile(r"[a-z]{3,}nya")
 _NAME_RUN_RE = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|\d+))*")
 
 
 def needs_context(question: str) -> bool:
-    """Does the question lean on the conversation (a pronoun, "what about", no topic of its own)?"""
+    """Does the question lean on the conversation (a pronoun, a possessive "-nya" as in "judul
+    lagunya apa?", "what about", no topic of its own)?"""
     tokens = re.findall(r"[^\W_]+", question.lower())
     return (
         not set(content_terms(question)) - FRAME_STEMS
-        or any(t in PERSON_PRONOUNS or t in THING_ANAPHORS for t in tokens)
+        or any(t in PERSON_PRONOUNS or t in THING_ANAPHORS or _POSSESSIVE_NYA.fullmatch(t) for t in tokens)
         or bool(_LEADING_CONNECTIVE_RE.match(question) or _WHAT_ABOUT_RE.match(question))
     )
 

@@ -53,7 +53,7 @@ class Settings:
     fake (word overlap, no model: for tests)."""
     reader_weights: Path | None = None
     """A folder with another trained reader's adapter.safetensors + config.json."""
-    answer_band: float = 1.0
+    answer_band: float = 0.5
     """Other spans within this margin of the best one are given as further answers."""
     max_question_chars: int = 2000
     backend: str = "extractive"

@@ -33,6 +33,11 @@ def test_thing_anaphor_borrows_the_previous_subject():
     assert standalone.startswith("di mana") and "Persib" in standalone and "Persija" in standalone
 
 
+def test_a_possessive_nya_borrows_the_previous_subject():
+    standalone = condense("judul lagunya apa?", [("Who did Post Malone team up with?", "Ozzy Osbourne [1]")])
+    assert standalone.startswith("judul lagunya apa") and "Post Malone" in standalone
+
+
 def test_short_question_and_what_about():
     assert "Persija" in condense("why?", [("Who beat Persija?", "Persib Bandung [1]")])
     assert condense("what about Persija?", [COACH_TURN]) == "Who is Persija's coach?"
@@ -42,6 +47,7 @@ def test_short_question_and_what_about():
 def test_needs_context():
     assert needs_context("what did she say?") and needs_context("kapan itu?") and needs_context("why?")
     assert needs_context("kalau Persija?") and needs_context("and the score?")
+    assert needs_context("pelatihnya siapa?") and not needs_context("Siapa pelatih Persija?")
     assert not needs_context("Siapa pelatih Persib?")
 
 

@@ -114,8 +114,8 @@ def best_spans(window: Window, start_logits: np.ndarray, end_logits: np.ndarray,
     found = []
     for s in starts:
         for e in ends:
-            if e < s or e - s + 1 > max_answer_tokens:
-                continue
+            if e < s or e - s + 1 > max_answer_tokens or window.offsets[s] is None or window.offsets[e] is None:
+                continue  # a token of spacing alone has no characters to start or end a span on
             found.append((float(start_logits[s] + end_logits[e]), int(s), int(e)))
     found.sort(reverse=True)
     return [SpanScore(window.passage, window.offsets[s][0], window.offsets[e][1], score, null)
