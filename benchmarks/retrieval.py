@@ -157,7 +157,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "bench-indexes")
     parser.add_argument("--tune", action="store_true")
-    parser.add_argument("--ablate", action="store_true", help="also run with each hand-made aid switched off")
+    parser.add_argument("--ablate", nargs="*", choices=ABLATIONS, help="also run with these aids (default: each) switched off")
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     sets = load_sets(args.data, args.sets.split(","))
@@ -174,9 +174,9 @@ def main() -> None:
     for name, pools in all_pools.items():
         for method, values in evaluate(pools, config).items():
             print(f"{name:<13}{method:<8}" + "".join(f"{values[m]:>8.3f}" for m in ("R@1", "R@5", "R@10", "MRR@10")))
-    if args.ablate:
+    if args.ablate is not None:
         print(f"\nhybrid without one aid ({'set':<13}" + "".join(f"{m:>8}" for m in ("R@1", "R@5", "R@10", "MRR@10")) + ")")
-        for aid in ABLATIONS:
+        for aid in args.ablate or ABLATIONS:
             for name, pools in ablated(aid, sets, args.cache, args.limit).items():
                 values = evaluate(pools, config)["hybrid"]
                 print(f"without {aid:<14}{name:<13}" + "".join(f"{values[m]:>8.3f}" for m in ("R@1", "R@5", "R@10", "MRR@10")))

@@ -39,7 +39,7 @@ def test_an_index_of_an_older_lexical_format_is_rebuilt_on_open(news_service, fa
     index = news_service.index()
     chunk_ids = [r[0] for r in index.conn.execute("SELECT chunk_id FROM chunks")]
     expected = index.lexical_terms(chunk_ids)
-    with index.catalog.transaction() as tx:  # what version 1 left: rows not keyed to chunks, no expansion
+    with index.catalog.transaction() as tx:  # what version 1 left: rows not keyed to chunks
         tx.execute("DELETE FROM lexical")
         tx.executemany("INSERT INTO lexical(terms, chunk_id) VALUES (?, ?)",
                        [("x", cid) for cid in reversed(chunk_ids)])

@@ -19,7 +19,11 @@ SETS = {
     "tydiqa": ("tydiqa_id_{split}.json.gz", "squad"),
     "idk_mrc": ("idk_mrc_{split}.json.gz", "squad"),
     "facqa": ("facqa_{split}.jsonl.gz", "facqa"),
+    "statements": ("statements_{split}.jsonl.gz", "plain"),
 }
+PUBLIC_SETS = ("tydiqa", "idk_mrc", "facqa")
+"""The public QA sets; ``statements`` are "what did X say" questions made from news quotes
+(``tools/make_statement_questions.py``)."""
 TRANSLATIONS = "questions_en_{split}.jsonl.gz"
 """English versions of some questions (``{"id", "question_en"}``), written by translators from the
 Indonesian originals: they teach the reader to take English questions about Indonesian text."""
@@ -45,7 +49,7 @@ def _open(path: Path):
     return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
 
 
-def load_split(data_dir: Path, split: str, sets: tuple[str, ...] = tuple(SETS)) -> list[Example]:
+def load_split(data_dir: Path, split: str, sets: tuple[str, ...] = PUBLIC_SETS) -> list[Example]:
     """All examples of a split; a question asked twice on one passage (TyDi questions reappear
     in IDK-MRC) is kept once."""
     examples: list[Example] = []
@@ -53,7 +57,8 @@ def load_split(data_dir: Path, split: str, sets: tuple[str, ...] = tuple(SETS)) 
     for name in sets:
         pattern, kind = SETS[name]
         path = Path(data_dir) / pattern.format(split=split)
-        loaded = _load_squad(path, name) if kind == "squad" else _load_facqa(path)
+        loaded = {"squad": lambda: _load_squad(path, name), "facqa": lambda: _load_facqa(path),
+                  "plain": lambda: _load_plain(path, name)}[kind]()
         for example in loaded:
             key = (" ".join(example.question.lower().split()), example.context)
             if key not in seen:
@@ -93,6 +98,14 @@ def _load_facqa(path: Path) -> list[Example]:
             if start is not None:
                 out.append(Example(record["id"], "facqa", record["question"], record["passage"], start, answer))
     return out
+
+
+def _load_plain(path: Path, source: str) -> list[Example]:
+    """``{"id", "question", "context", "answer", "answer_start", "lang"}`` per line (start null: no answer)."""
+    with _open(path) as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    return [Example(r["id"], source, r["question"], r["context"], r["answer_start"], r["answer"] or "",
+                    r.get("lang", "id")) for r in records]
 
 
 def _locate(context: str, answer: str, hint: int | None) -> int | None:
@@ -142,11 +155,11 @@ def unrelated_passages(examples: list[Example], share: float, seed: int) -> list
             if rng.random() >= share:
                 continue
             scores: Counter[int] = Counter()
-            for word in set(_WORD.findall(example.question.lower())):
+            for word in sorted(set(_WORD.findall(example.question.lower()))):  # sorted: no hash-seed order
                 if len(postings.get(word, ())) < 200:  # skip very common words: they pick nothing
                     for i in postings.get(word, ()):
                         scores[i] += idf[word]
-            for i, _ in scores.most_common(4):
+            for i, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:4]:
                 passage = passages[i]
                 if passage == example.context or (example.answer and example.answer in passage):
                     continue

@@ -1,6 +1,6 @@
 """The trained reader at run time: e5 + the committed adapter, merged, run by ONNX Runtime.
 
-``assistant/reader/weights/`` holds the adapter (LoRA factors, layer norms, QA head) and its
+``assistant/answer/reader/weights/`` holds the adapter (LoRA factors, layer norms, QA head) and its
 config. At first use it is merged onto the rebuilt multilingual-e5-small weights and exported
 to ONNX (fp32, and an int8 copy used on CPU), cached beside the e5 folder under a name derived
 from the adapter's hash, so a new adapter never reuses an old export.

@@ -24,7 +24,14 @@ import numpy as np
 import torch
 
 from assistant.answer.reader.card import write_model_card
-from assistant.answer.reader.datasets import Example, english_versions, load_split, load_translations, unrelated_passages
+from assistant.answer.reader.datasets import (
+    SETS,
+    Example,
+    english_versions,
+    load_split,
+    load_translations,
+    unrelated_passages,
+)
 from assistant.answer.reader.features import Window, make_windows, pad_batch
 from assistant.answer.reader.lora import add_adapters, adapter_state, trainable_names
 
@@ -37,7 +44,7 @@ DEFAULTS = dict(
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="data/reader", help="folder of the gzipped train/valid splits")
-    parser.add_argument("--out", default="assistant/reader/weights", help="where the adapter and its card go")
+    parser.add_argument("--out", default="assistant/answer/reader/weights", help="where the adapter and its card go")
     parser.add_argument("--work", default=".cache/reader-train", help="checkpoints (resume) and logs")
     parser.add_argument("--cache-dir", default=None, help="where the rebuilt e5 folder is (default: the settings')")
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
@@ -46,6 +53,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps")
     parser.add_argument("--checkpoint-every", type=int, default=100)
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--init-from", default="", help="start from this adapter (a second stage) instead of zero")
+    parser.add_argument("--sets", default="tydiqa,idk_mrc,facqa", help="training sets (see datasets.SETS)")
+    parser.add_argument("--replay", type=int, default=0,
+                        help="with --init-from: also this many examples of the public sets, so the first stage "
+                             "is not forgotten")
     for name, value in DEFAULTS.items():
         parser.add_argument("--" + name.replace("_", "-"), type=type(value), default=value)
     return parser.parse_args(argv)
@@ -70,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     model = load_qa_model(folder)
     layers = list(range(args.first_layer, model.config.num_hidden_layers))
     add_adapters(model, layers, args.rank, args.alpha, args.dropout)
+    if args.init_from:
+        from safetensors.torch import load_file
+
+        from assistant.answer.reader.model import ADAPTER_FILE
+
+        start = load_file(str(Path(args.init_from) / ADAPTER_FILE))
+        model.load_state_dict({k: v.float() for k, v in start.items()}, strict=False)
     prefixes = trainable_names(layers)
     for name, parameter in model.named_parameters():
         parameter.requires_grad = "lora_" in name or name.startswith(prefixes)
@@ -131,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     state = adapter_state(model, layers)
     config = {"rank": args.rank, "alpha": args.alpha, "layers": layers, "max_tokens": args.max_tokens,
               "stride": args.stride, "training": {k: v for k, v in vars(args).items() if k in DEFAULTS},
-              "examples": len(train), "windows": len(windows), "steps": total_steps}
+              "sets": args.sets, "replay": args.replay, "examples": len(train), "windows": len(windows),
+              "steps": total_steps}
+    if args.init_from:
+        first = json.loads((Path(args.init_from) / "config.json").read_text(encoding="utf-8"))
+        config["first_stage"] = {k: first[k] for k in ("training", "sets", "examples", "windows", "steps") if k in first}
     metrics = validate(Path(args.data), model, tokenizer, device, args)
     config["valid"] = metrics
     save_adapter(Path(args.out), state, config)
@@ -141,8 +164,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def training_examples(data: Path, args: argparse.Namespace) -> list[Example]:
-    examples = load_split(data, "train")
-    examples += english_versions(examples, load_translations(data, "train"))
+    """The chosen sets (the public ones with their English versions), shuffled; with ``--replay``
+    a sample of the public sets is added to them."""
+    chosen = tuple(args.sets.split(","))
+    examples = load_split(data, "train", chosen)
+    if args.replay:
+        public = load_split(data, "train")
+        public += english_versions(public, load_translations(data, "train"))
+        examples += random.Random(args.seed).sample(public, min(args.replay, len(public)))
+    else:
+        examples += english_versions(examples, load_translations(data, "train"))
     random.Random(args.seed).shuffle(examples)
     if args.limit:
         examples = examples[: args.limit]
@@ -207,7 +238,7 @@ def validate(data: Path, model, tokenizer, device, args: argparse.Namespace) -> 
     from assistant.answer.matching import normalize, token_f1
 
     runner = TorchRunner(model, device)
-    valid = load_split(data, "valid")
+    valid = load_split(data, "valid", tuple(SETS))
     english = english_versions(valid, load_translations(data, "valid"))
     groups: dict[str, list[Example]] = {}
     for example in valid:
