@@ -19,6 +19,7 @@ class ScriptedReader:
     """Answers each question with the given (answer text, margin) pairs, found in the passages."""
 
     null_margin = 0.0
+    rank_penalty = 0.0
 
     def __init__(self, script: dict[str, list[tuple[str, float]]]):
         self.script = script

@@ -170,7 +170,7 @@ def build_answer_chain(retriever: BaseRetriever, reader: Reader, settings: Setti
         if "llm_failure" in state:  # the extractive answer instead, and the user is told why
             log.warning("answering without the LLM: %s", state["llm_failure"])
             state["notice"] = message("llm_failed", state["language"])
-        state["draft"] = compose(spans, hits, reader.null_margin, settings.answer_band)
+        state["draft"] = compose(spans, hits, reader.null_margin, settings.answer_band, reader.rank_penalty)
         return state
 
     def verify_stage(state: dict) -> dict:

@@ -1,7 +1,11 @@
 """From the reader's spans to a cited draft: the short answer(s), each quoting its sentence.
 
 The best span answers when its margin over "no answer" reaches the reader's calibrated
-``null_margin``; other spans close to it (within ``band``) that say something else are given
+``null_margin``. The reader reads each retrieved chunk alone, so a span's margin is first lowered
+by the reader's calibrated ``rank_penalty`` per retrieval rank of its chunk: a confident span in
+the eighth chunk must clearly beat one in the first (measured on the valid splits when it was
+calibrated: IDK-MRC unanswerable abstained 0.784 → 0.846 and answerable 0.645 → 0.681 at the
+best margin of each). Other spans close to it (within ``band``) that say something else are given
 too, each with its own citation, so "which players were left out?" gets every name the reader
 is sure of. A span quotes the sentence(s) holding it, by absolute offsets, so the citation is
 exact article text. A span inside a quotation answers with the whole quoted sentence: a "what did
@@ -23,19 +27,28 @@ _OPENING_QUOTES = "“«„"
 _CLOSING_QUOTES = "”»"
 
 
-def compose(spans: list[SpanScore], hits: list[Hit], null_margin: float, band: float) -> Draft:
+def compose(spans: list[SpanScore], hits: list[Hit], null_margin: float, band: float,
+            rank_penalty: float = 0.0) -> Draft:
     """A draft answering with the spans the reader is sure of, or an abstention with related passages."""
     chosen: list[tuple[Hit, int, int]] = []
-    best = spans[0].margin if spans else None
-    for span in spans:
-        if span.margin < null_margin or span.margin < best - band or len(chosen) == MAX_ANSWERS:
+    ranked = rank_adjusted(spans, rank_penalty)
+    best = ranked[0][0] if ranked else None
+    for margin, span in ranked:
+        if margin < null_margin or margin < best - band or len(chosen) == MAX_ANSWERS:
             break
         placed = _placed(span, hits)
         if placed is not None and not any(_same_answer(placed, other) for other in chosen):
             chosen.append(placed)
     if not chosen:
-        return Draft(abstained=True, related=related_quotes(spans, hits))
+        return Draft(abstained=True, related=related_quotes([span for _, span in ranked], hits))
     return Draft(claims=[_claim(hit, start, end) for hit, start, end in chosen])
+
+
+def rank_adjusted(spans: list[SpanScore], rank_penalty: float) -> list[tuple[float, SpanScore]]:
+    """(margin less ``rank_penalty`` per rank of the span's chunk, span), best first."""
+    adjusted = [(span.margin - rank_penalty * span.passage, span) for span in spans]
+    adjusted.sort(key=lambda item: (-item[0], item[1].passage, item[1].start))
+    return adjusted
 
 
 def _placed(span: SpanScore, hits: list[Hit]) -> tuple[Hit, int, int] | None:

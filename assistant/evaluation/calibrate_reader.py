@@ -3,10 +3,10 @@ assistant.evaluation.calibrate_reader`` (the second half of ``make reader``).
 
 For every question of the calibration sets (the valid splits of IDK-MRC, TyDi QA-id and FacQA,
 their English translations, and Warta's own news_dev set) the real pipeline retrieves and reads
-once; then each candidate margin re-composes the answer from the same spans and is scored like
-the benchmark scores it (answerable: correct and cited; unanswerable: abstained). The margin
-with the best mean over those rates is written to the reader's ``config.json`` with the table.
-Test splits are never read.
+once; then each candidate (margin, rank penalty) pair re-composes the answer from the same spans
+and is scored like the benchmark scores it (answerable: correct and cited; unanswerable:
+abstained). The pair with the best mean over those rates is written to the reader's
+``config.json`` with the table at that penalty. Test splits are never read.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from assistant.answer.reader.datasets import load_translations
 from assistant.answer.reader.model import CONFIG_FILE, WEIGHTS_DIR
 
 MARGINS = [round(x, 2) for x in np.arange(-2.0, 8.01, 0.25)]
+RANK_PENALTIES = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]
 SETS = {
     "idk_mrc": "idk_mrc_valid.json.gz",
     "tydiqa": "tydiqa_id_valid.json.gz",
@@ -57,11 +58,11 @@ def read_all(qset: QuestionSet, service) -> list[tuple]:
     return out
 
 
-def rates(read: list[tuple], margin: float, band: float) -> tuple[float | None, float | None]:
-    """(answerable correct-and-cited rate, unanswerable abstained rate) at this margin."""
+def rates(read: list[tuple], margin: float, band: float, rank_penalty: float) -> tuple[float | None, float | None]:
+    """(answerable correct-and-cited rate, unanswerable abstained rate) at this margin and penalty."""
     answered, abstained = [], []
     for q, hits, spans in read:
-        draft = compose(spans, hits, margin, band)
+        draft = compose(spans, hits, margin, band, rank_penalty)
         answer = {"abstained": draft.abstained, "text": " ".join(c.text for c in draft.claims),
                   "citations": [{"doc_id": qt.hit.doc_id, "quote": qt.text} for c in draft.claims for qt in c.quotes]}
         (answered if q.answerable else abstained).append(judge(q, answer))
@@ -80,7 +81,6 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.service import Warta
     from assistant.settings import Settings
 
-    table: dict[str, list] = {}
     sets = calibration_sets(Path(args.data), Path(args.news_dev))
     reads = {}
     for name, qset in sets.items():
@@ -92,18 +92,23 @@ def main(argv: list[str] | None = None) -> int:
         band = service.settings.answer_band
         service.close()
         print(f"{name}: read {len(reads[name])} questions", flush=True)
-    for margin in MARGINS:
-        table[str(margin)] = {name: rates(read, margin, band) for name, read in reads.items()}
-    best = max(MARGINS, key=lambda m: _objective(table[str(m)]))
-    print(_format(table, best))
+    tables = {penalty: {margin: {name: rates(read, margin, band, penalty) for name, read in reads.items()}
+                        for margin in MARGINS} for penalty in RANK_PENALTIES}
+    best_margin = {p: max(MARGINS, key=lambda m: _objective(tables[p][m])) for p in RANK_PENALTIES}
+    for p, m in best_margin.items():
+        print(f"rank penalty {p}: best margin {m}, mean {_objective(tables[p][m]):.3f}")
+    penalty = max(RANK_PENALTIES, key=lambda p: (_objective(tables[p][best_margin[p]]), -p))
+    best = best_margin[penalty]
+    print(f"\nat rank penalty {penalty}:\n" + _format(tables[penalty], best))
     config_path = Path(args.weights) / CONFIG_FILE
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    config["null_margin"] = best
+    config["null_margin"], config["rank_penalty"] = best, penalty
     config["calibration"] = {"objective": "mean of the rates below", "sets": list(reads),
-                             "at_null_margin": table[str(best)]}
+                             "at_null_margin": tables[penalty][best],
+                             "without_rank_penalty": tables[0.0][best_margin[0.0]]}
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     card = write_model_card(Path(args.weights))
-    print(f"null_margin = {best} written to {config_path}; model card {card}")
+    print(f"null_margin = {best}, rank_penalty = {penalty} written to {config_path}; model card {card}")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 ``Reader.read(question, passages)`` returns candidate spans (character offsets into each
 passage) with their margin over "no answer", best first; ``null_margin`` is the margin a span
-must beat to be an answer. Implementations: ``TrainedReader`` (e5 + the committed adapter,
+must beat to be an answer, after ``rank_penalty`` per retrieval rank of its passage. Implementations: ``TrainedReader`` (e5 + the committed adapter,
 ``model.py``; trained by ``train.py``) and ``FakeReader`` (deterministic word overlap, for
 tests that need no model). This package imports only ``features`` at load time; torch and ONNX
 Runtime load when a real reader is first used.
@@ -22,6 +22,7 @@ READERS = ("onnx", "torch", "fake")
 
 class Reader(Protocol):
     null_margin: float
+    rank_penalty: float
 
     def read(self, question: str, passages: list[str]) -> list[SpanScore]: ...
 

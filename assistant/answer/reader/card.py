@@ -29,9 +29,10 @@ exported to ONNX (int8 on CPU). Input: `query: QUESTION` and `passage: PASSAGE`,
   "no answer" (what retrieval hands the reader besides the right passage).
 - {examples:,} examples → {windows:,} windows; {steps:,} steps of {batch_size}, AdamW lr {lr},
   warm-up {warmup:.0%}, weight decay {weight_decay}, LoRA dropout {dropout}, seed {seed}.
-
-Reproduce: `make reader` (`python -m assistant.answer.reader.train`, then
-`python -m assistant.evaluation.calibrate_reader`); a GPU is used when present.
+{second_stage}
+Reproduce: `make reader` (`python -m assistant.answer.reader.train` for each stage, then
+`python -m assistant.evaluation.calibrate_reader`; the exact arguments are in the Makefile); a
+GPU is used when present.
 
 ## Validation (valid splits; the test splits are never read)
 
@@ -42,12 +43,17 @@ accuracy at margin 0 on unanswerable ones):
 
 ## Abstention margin, calibrated through the whole pipeline
 
-Retrieval (top-8 chunks of an index of each set's passages) then the reader; the answer is given
-when the best span beats "no answer" by at least **{null_margin}** (logits), the margin with the
-best mean of these rates on the calibration sets (answerable: correct and cited; unanswerable:
-abstained):
+Retrieval (top-8 chunks of an index of each set's passages) then the reader; each span's margin
+over "no answer" loses **{rank_penalty}** per retrieval rank of its chunk, and the answer is given
+when the best span still beats "no answer" by at least **{null_margin}** (logits): the pair with
+the best mean of these rates on the calibration sets (answerable: correct and cited;
+unanswerable: abstained):
 
 {calibration_table}
+
+Without the rank penalty (the best margin at penalty 0):
+
+{plain_table}
 
 ## Limits
 
@@ -59,26 +65,48 @@ never paraphrases; questions in languages other than Indonesian and English are 
 
 def write_model_card(weights_dir: Path) -> Path:
     config = json.loads((Path(weights_dir) / "config.json").read_text(encoding="utf-8"))
-    training = config["training"]
+    first = config.get("first_stage", config)
+    training = first["training"]
     valid_rows = ["| valid set | n | EM | F1 | answered | no-answer accuracy |", "|---|---|---|---|---|---|"]
     for name, m in config.get("valid", {}).items():
         cells = [f"{m[k]:.3f}" if m.get(k) is not None else "—" for k in ("em", "f1", "answered", "no_answer_acc")]
         valid_rows.append(f"| {name} | {m['n']} | " + " | ".join(cells) + " |")
-    calibration = config.get("calibration", {}).get("at_null_margin", {})
-    calibration_rows = ["| set | answerable, cited-correct | unanswerable, abstained |", "|---|---|---|"]
-    for name, (answered, abstained) in calibration.items():
-        cells = [f"{v:.3f}" if v is not None else "—" for v in (answered, abstained)]
-        calibration_rows.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    calibration = config.get("calibration", {})
     size_mb = (Path(weights_dir) / "adapter.safetensors").stat().st_size / 2**20
     text = TEMPLATE.format(
         rank=config["rank"], alpha=config["alpha"], first_layer=config["layers"][0], last_layer=config["layers"][-1],
         size_mb=size_mb, max_tokens=config["max_tokens"], max_tokens_inference=config.get("max_tokens_inference", 256),
-        stride=config["stride"], negatives=training["negatives"], examples=config["examples"],
-        windows=config["windows"], steps=config["steps"], batch_size=training["batch_size"], lr=training["lr"],
+        stride=config["stride"], negatives=training["negatives"], examples=first["examples"],
+        windows=first["windows"], steps=first["steps"], second_stage=_second_stage(config), batch_size=training["batch_size"], lr=training["lr"],
         warmup=training["warmup"], weight_decay=training["weight_decay"], dropout=training["dropout"],
         seed=training["seed"], valid_table="\n".join(valid_rows), null_margin=config.get("null_margin", 0.0),
-        calibration_table="\n".join(calibration_rows) if calibration else "(not calibrated yet)",
+        rank_penalty=config.get("rank_penalty", 0.0),
+        calibration_table=_rates_table(calibration.get("at_null_margin")),
+        plain_table=_rates_table(calibration.get("without_rank_penalty")),
     )
     path = Path(weights_dir) / CARD_FILE
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _rates_table(rates: dict | None) -> str:
+    if not rates:
+        return "(not calibrated yet)"
+    rows = ["| set | answerable, cited-correct | unanswerable, abstained |", "|---|---|---|"]
+    for name, (answered, abstained) in rates.items():
+        cells = [f"{v:.3f}" if v is not None else "—" for v in (answered, abstained)]
+        rows.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    return "\n".join(rows)
+
+
+def _second_stage(config: dict) -> str:
+    """The bullet for a second training stage (``--init-from``), empty when there was none."""
+    if "first_stage" not in config:
+        return ""
+    training = config["training"]
+    return (f"- Second stage, from the first stage's adapter: sets `{config['sets']}` "
+            f"(\"what did X say about Y?\"\n  questions made from quotes in CLICK-ID news articles "
+            f"that are not bundled, CC BY 4.0;\n  `tools/make_statement_questions.py`) plus a replay of "
+            f"{config.get('replay', 0):,} first-stage examples:\n  {config['examples']:,} examples → "
+            f"{config['windows']:,} windows; {config['steps']:,} steps of {training['batch_size']}, "
+            f"lr {training['lr']}, seed {training['seed']}.\n")

@@ -19,6 +19,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
 class FakeReader:
     null_margin = 0.0
+    rank_penalty = 0.0
 
     def read(self, question: str, passages: list[str]) -> list[SpanScore]:
         asked = {w.lower() for w in _WORD.findall(question) if len(w) >= 3}

@@ -129,6 +129,11 @@ class TrainedReader:
         """Abstain unless the best span beats "no answer" by this much (calibrated on valid splits)."""
         return float(self.config.get("null_margin", 0.0))
 
+    @property
+    def rank_penalty(self) -> float:
+        """Margin taken off per retrieval rank of a span's passage (calibrated with ``null_margin``)."""
+        return float(self.config.get("rank_penalty", 0.0))
+
     def load(self) -> None:
         with self._lock:
             if self._runner is not None:
