@@ -104,9 +104,7 @@ def _second_stage(config: dict) -> str:
     if "first_stage" not in config:
         return ""
     training = config["training"]
-    return (f"- Second stage, from the first stage's adapter: sets `{config['sets']}` "
-            f"(\"what did X say about Y?\"\n  questions made from quotes in CLICK-ID news articles "
-            f"that are not bundled, CC BY 4.0;\n  `tools/make_statement_questions.py`) plus a replay of "
-            f"{config.get('replay', 0):,} first-stage examples:\n  {config['examples']:,} examples → "
-            f"{config['windows']:,} windows; {config['steps']:,} steps of {training['batch_size']}, "
+    return (f"- Second stage, from the first stage's adapter, on `{config['sets']}`: {config['examples']:,} examples "
+            f"→ {config['windows']:,} windows;\n  {config['steps']:,} steps of {training['batch_size']}, "
             f"lr {training['lr']}, seed {training['seed']}.\n")
+

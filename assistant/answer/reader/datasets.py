@@ -19,11 +19,7 @@ SETS = {
     "tydiqa": ("tydiqa_id_{split}.json.gz", "squad"),
     "idk_mrc": ("idk_mrc_{split}.json.gz", "squad"),
     "facqa": ("facqa_{split}.jsonl.gz", "facqa"),
-    "statements": ("statements_{split}.jsonl.gz", "plain"),
 }
-PUBLIC_SETS = ("tydiqa", "idk_mrc", "facqa")
-"""The public QA sets; ``statements`` are "what did X say" questions made from news quotes
-(``tools/make_statement_questions.py``)."""
 TRANSLATIONS = "questions_en_{split}.jsonl.gz"
 """English versions of some questions (``{"id", "question_en"}``), written by translators from the
 Indonesian originals: they teach the reader to take English questions about Indonesian text."""
@@ -49,7 +45,7 @@ def _open(path: Path):
     return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
 
 
-def load_split(data_dir: Path, split: str, sets: tuple[str, ...] = PUBLIC_SETS) -> list[Example]:
+def load_split(data_dir: Path, split: str, sets: tuple[str, ...] = tuple(SETS)) -> list[Example]:
     """All examples of a split; a question asked twice on one passage (TyDi questions reappear
     in IDK-MRC) is kept once."""
     examples: list[Example] = []
@@ -57,8 +53,7 @@ def load_split(data_dir: Path, split: str, sets: tuple[str, ...] = PUBLIC_SETS) 
     for name in sets:
         pattern, kind = SETS[name]
         path = Path(data_dir) / pattern.format(split=split)
-        loaded = {"squad": lambda: _load_squad(path, name), "facqa": lambda: _load_facqa(path),
-                  "plain": lambda: _load_plain(path, name)}[kind]()
+        loaded = _load_squad(path, name) if kind == "squad" else _load_facqa(path)
         for example in loaded:
             key = (" ".join(example.question.lower().split()), example.context)
             if key not in seen:
@@ -98,14 +93,6 @@ def _load_facqa(path: Path) -> list[Example]:
             if start is not None:
                 out.append(Example(record["id"], "facqa", record["question"], record["passage"], start, answer))
     return out
-
-
-def _load_plain(path: Path, source: str) -> list[Example]:
-    """``{"id", "question", "context", "answer", "answer_start", "lang"}`` per line (start null: no answer)."""
-    with _open(path) as handle:
-        records = [json.loads(line) for line in handle if line.strip()]
-    return [Example(r["id"], source, r["question"], r["context"], r["answer_start"], r["answer"] or "",
-                    r.get("lang", "id")) for r in records]
 
 
 def _locate(context: str, answer: str, hint: int | None) -> int | None:

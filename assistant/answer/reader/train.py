@@ -55,9 +55,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--init-from", default="", help="start from this adapter (a second stage) instead of zero")
     parser.add_argument("--sets", default="tydiqa,idk_mrc,facqa", help="training sets (see datasets.SETS)")
-    parser.add_argument("--replay", type=int, default=0,
-                        help="with --init-from: also this many examples of the public sets, so the first stage "
-                             "is not forgotten")
     for name, value in DEFAULTS.items():
         parser.add_argument("--" + name.replace("_", "-"), type=type(value), default=value)
     return parser.parse_args(argv)
@@ -150,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     state = adapter_state(model, layers)
     config = {"rank": args.rank, "alpha": args.alpha, "layers": layers, "max_tokens": args.max_tokens,
               "stride": args.stride, "training": {k: v for k, v in vars(args).items() if k in DEFAULTS},
-              "sets": args.sets, "replay": args.replay, "examples": len(train), "windows": len(windows),
+              "sets": args.sets, "examples": len(train), "windows": len(windows),
               "steps": total_steps}
     if args.init_from:
         first = json.loads((Path(args.init_from) / "config.json").read_text(encoding="utf-8"))
@@ -164,16 +161,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def training_examples(data: Path, args: argparse.Namespace) -> list[Example]:
-    """The chosen sets (the public ones with their English versions), shuffled; with ``--replay``
-    a sample of the public sets is added to them."""
-    chosen = tuple(args.sets.split(","))
-    examples = load_split(data, "train", chosen)
-    if args.replay:
-        public = load_split(data, "train")
-        public += english_versions(public, load_translations(data, "train"))
-        examples += random.Random(args.seed).sample(public, min(args.replay, len(public)))
-    else:
-        examples += english_versions(examples, load_translations(data, "train"))
+    """The chosen sets with their English versions, shuffled."""
+    examples = load_split(data, "train", tuple(args.sets.split(",")))
+    examples += english_versions(examples, load_translations(data, "train"))
     random.Random(args.seed).shuffle(examples)
     if args.limit:
         examples = examples[: args.limit]
