@@ -3,9 +3,8 @@
 The best span answers when its margin over "no answer" reaches the reader's calibrated
 ``null_margin``. The reader reads each retrieved chunk alone, so a span's margin is first lowered
 by the reader's calibrated ``rank_penalty`` per retrieval rank of its chunk: a confident span in
-the eighth chunk must clearly beat one in the first (measured on the valid splits when it was
-calibrated: IDK-MRC unanswerable abstained 0.784 → 0.846 and answerable 0.645 → 0.681 at the
-best margin of each). Other spans close to it (within ``band``) that say something else are given
+the eighth chunk must clearly beat one in the first (the model card shows the calibration sets
+with and without it). Other spans close to it (within ``band``) that say something else are given
 too, each with its own citation, so "which players were left out?" gets every name the reader
 is sure of. A span quotes the sentence(s) holding it, by absolute offsets, so the citation is
 exact article text. A span inside a quotation answers with the whole quoted sentence: a "what did

@@ -2,9 +2,9 @@
 
 ``Reader.read(question, passages)`` returns candidate spans (character offsets into each
 passage) with their margin over "no answer", best first; ``null_margin`` is the margin a span
-must beat to be an answer, after ``rank_penalty`` per retrieval rank of its passage. Implementations: ``TrainedReader`` (e5 + the committed adapter,
-``model.py``; trained by ``train.py``) and ``FakeReader`` (deterministic word overlap, for
-tests that need no model). This package imports only ``features`` at load time; torch and ONNX
+must beat to be an answer, after ``rank_penalty`` per retrieval rank of its passage.
+Implementations: ``TrainedReader`` (e5 + the committed adapter, ``model.py``; trained by
+``train.py``) and ``FakeReader`` (deterministic word overlap, for tests that need no model). This package imports only ``features`` at load time; torch and ONNX
 Runtime load when a real reader is first used.
 """
 

@@ -29,10 +29,9 @@ exported to ONNX (int8 on CPU). Input: `query: QUESTION` and `passage: PASSAGE`,
   "no answer" (what retrieval hands the reader besides the right passage).
 - {examples:,} examples → {windows:,} windows; {steps:,} steps of {batch_size}, AdamW lr {lr},
   warm-up {warmup:.0%}, weight decay {weight_decay}, LoRA dropout {dropout}, seed {seed}.
-{second_stage}
-Reproduce: `make reader` (`python -m assistant.answer.reader.train` for each stage, then
-`python -m assistant.evaluation.calibrate_reader`; the exact arguments are in the Makefile); a
-GPU is used when present.
+
+Reproduce: `make reader` (`python -m assistant.answer.reader.train`, then
+`python -m assistant.evaluation.calibrate_reader`); a GPU is used when present.
 
 ## Validation (valid splits; the test splits are never read)
 
@@ -65,8 +64,7 @@ never paraphrases; questions in languages other than Indonesian and English are 
 
 def write_model_card(weights_dir: Path) -> Path:
     config = json.loads((Path(weights_dir) / "config.json").read_text(encoding="utf-8"))
-    first = config.get("first_stage", config)
-    training = first["training"]
+    training = config["training"]
     valid_rows = ["| valid set | n | EM | F1 | answered | no-answer accuracy |", "|---|---|---|---|---|---|"]
     for name, m in config.get("valid", {}).items():
         cells = [f"{m[k]:.3f}" if m.get(k) is not None else "—" for k in ("em", "f1", "answered", "no_answer_acc")]
@@ -76,8 +74,8 @@ def write_model_card(weights_dir: Path) -> Path:
     text = TEMPLATE.format(
         rank=config["rank"], alpha=config["alpha"], first_layer=config["layers"][0], last_layer=config["layers"][-1],
         size_mb=size_mb, max_tokens=config["max_tokens"], max_tokens_inference=config.get("max_tokens_inference", 256),
-        stride=config["stride"], negatives=training["negatives"], examples=first["examples"],
-        windows=first["windows"], steps=first["steps"], second_stage=_second_stage(config), batch_size=training["batch_size"], lr=training["lr"],
+        stride=config["stride"], negatives=training["negatives"], examples=config["examples"],
+        windows=config["windows"], steps=config["steps"], batch_size=training["batch_size"], lr=training["lr"],
         warmup=training["warmup"], weight_decay=training["weight_decay"], dropout=training["dropout"],
         seed=training["seed"], valid_table="\n".join(valid_rows), null_margin=config.get("null_margin", 0.0),
         rank_penalty=config.get("rank_penalty", 0.0),
@@ -97,14 +95,3 @@ def _rates_table(rates: dict | None) -> str:
         cells = [f"{v:.3f}" if v is not None else "—" for v in (answered, abstained)]
         rows.append(f"| {name} | {cells[0]} | {cells[1]} |")
     return "\n".join(rows)
-
-
-def _second_stage(config: dict) -> str:
-    """The bullet for a second training stage (``--init-from``), empty when there was none."""
-    if "first_stage" not in config:
-        return ""
-    training = config["training"]
-    return (f"- Second stage, from the first stage's adapter, on `{config['sets']}`: {config['examples']:,} examples "
-            f"→ {config['windows']:,} windows;\n  {config['steps']:,} steps of {training['batch_size']}, "
-            f"lr {training['lr']}, seed {training['seed']}.\n")
-

@@ -24,14 +24,7 @@ import numpy as np
 import torch
 
 from assistant.answer.reader.card import write_model_card
-from assistant.answer.reader.datasets import (
-    SETS,
-    Example,
-    english_versions,
-    load_split,
-    load_translations,
-    unrelated_passages,
-)
+from assistant.answer.reader.datasets import Example, english_versions, load_split, load_translations, unrelated_passages
 from assistant.answer.reader.features import Window, make_windows, pad_batch
 from assistant.answer.reader.lora import add_adapters, adapter_state, trainable_names
 
@@ -53,8 +46,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps")
     parser.add_argument("--checkpoint-every", type=int, default=100)
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    parser.add_argument("--init-from", default="", help="start from this adapter (a second stage) instead of zero")
-    parser.add_argument("--sets", default="tydiqa,idk_mrc,facqa", help="training sets (see datasets.SETS)")
     for name, value in DEFAULTS.items():
         parser.add_argument("--" + name.replace("_", "-"), type=type(value), default=value)
     return parser.parse_args(argv)
@@ -79,13 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     model = load_qa_model(folder)
     layers = list(range(args.first_layer, model.config.num_hidden_layers))
     add_adapters(model, layers, args.rank, args.alpha, args.dropout)
-    if args.init_from:
-        from safetensors.torch import load_file
-
-        from assistant.answer.reader.model import ADAPTER_FILE
-
-        start = load_file(str(Path(args.init_from) / ADAPTER_FILE))
-        model.load_state_dict({k: v.float() for k, v in start.items()}, strict=False)
     prefixes = trainable_names(layers)
     for name, parameter in model.named_parameters():
         parameter.requires_grad = "lora_" in name or name.startswith(prefixes)
@@ -147,11 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     state = adapter_state(model, layers)
     config = {"rank": args.rank, "alpha": args.alpha, "layers": layers, "max_tokens": args.max_tokens,
               "stride": args.stride, "training": {k: v for k, v in vars(args).items() if k in DEFAULTS},
-              "sets": args.sets, "examples": len(train), "windows": len(windows),
-              "steps": total_steps}
-    if args.init_from:
-        first = json.loads((Path(args.init_from) / "config.json").read_text(encoding="utf-8"))
-        config["first_stage"] = {k: first[k] for k in ("training", "sets", "examples", "windows", "steps") if k in first}
+              "examples": len(train), "windows": len(windows), "steps": total_steps}
     metrics = validate(Path(args.data), model, tokenizer, device, args)
     config["valid"] = metrics
     save_adapter(Path(args.out), state, config)
@@ -161,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def training_examples(data: Path, args: argparse.Namespace) -> list[Example]:
-    """The chosen sets with their English versions, shuffled."""
-    examples = load_split(data, "train", tuple(args.sets.split(",")))
+    """The public sets with their English versions, shuffled."""
+    examples = load_split(data, "train")
     examples += english_versions(examples, load_translations(data, "train"))
     random.Random(args.seed).shuffle(examples)
     if args.limit:
@@ -228,7 +208,7 @@ def validate(data: Path, model, tokenizer, device, args: argparse.Namespace) -> 
     from assistant.answer.matching import normalize, token_f1
 
     runner = TorchRunner(model, device)
-    valid = load_split(data, "valid", tuple(SETS))
+    valid = load_split(data, "valid")
     english = english_versions(valid, load_translations(data, "valid"))
     groups: dict[str, list[Example]] = {}
     for example in valid:
