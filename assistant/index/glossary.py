@@ -5,7 +5,8 @@ Why: BM25 matches nothing across languages, and e5 alone ranks a passage by its 
 translating a question's common news words lets BM25 count them too. Measured with
 ``benchmarks/retrieval.py --ablate glossary``: it lifts Belebele English→Indonesian R@1 and R@5
 and changes nothing for Indonesian questions. Multi-word keys are matched before single words.
-The lexical index (``lexical.analyze``) and the claim verifier (``verify``) use it.
+The lexical index (``lexical.analyze``), the claim verifier (``verify``) and the reader (English
+questions reach it half translated, ``in_indonesian``) use it.
 """
 
 from __future__ import annotations
@@ -84,3 +85,10 @@ def _pattern() -> re.Pattern[str]:
 def translations(text: str) -> list[tuple[str, tuple[str, ...]]]:
     """(English phrase, Indonesian words) for every glossary phrase in the text, longest first."""
     return [(m.group(0).lower(), EN_TO_ID[m.group(0).lower()]) for m in _pattern().finditer(text)]
+
+
+def in_indonesian(text: str) -> str:
+    """The text with each glossary phrase replaced by its first Indonesian word: "Who is the Deputy
+    Mayor of West Jakarta?" becomes "Who is the Deputy wali kota of barat Jakarta?", which the reader
+    can match against "Wakil Wali Kota Jakarta Barat"."""
+    return _pattern().sub(lambda m: EN_TO_ID[m.group(0).lower()][0], text)

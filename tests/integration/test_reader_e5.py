@@ -46,6 +46,17 @@ def test_who_chaired_the_meeting(e5_service, question):
     assert exact(e5_service, answer)
 
 
+@pytest.mark.parametrize("question, name", [("Who is the Deputy Mayor of West Jakarta?", "Hendra Hidayat"),
+                                            ("Siapa Wakil Wali Kota Jakarta Barat?", "Hendra Hidayat"),
+                                            ("Who heads the Bawaslu of West Jakarta?", "Wanda Gunawan")])
+def test_offices_named_in_english_are_found_in_indonesian_text(e5_service, question, name):
+    """English office and place names reach the reader half translated ("Deputy wali kota of barat
+    Jakarta"), so they match "Wakil Wali Kota Jakarta Barat"."""
+    answer = e5_service.ask(question)
+    assert not answer.abstained and name in answer.text, answer.text
+    assert answer.citations[0].doc_id == SEED_ID and exact(e5_service, answer)
+
+
 @pytest.mark.parametrize("question", ["When was the coordination meeting held?", "Kapan rakor digelar?"])
 def test_when(e5_service, question):
     answer = e5_service.ask(question)

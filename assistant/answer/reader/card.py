@@ -54,6 +54,14 @@ Without the rank penalty (the best margin at penalty 0):
 
 {plain_table}
 
+## English questions at use
+
+An English question reaches the reader half translated: its words in the project's news
+glossary become Indonesian ("Who is the Deputy Mayor of West Jakarta?" → "Who is the Deputy
+wali kota of barat Jakarta?"), so office names and places match the Indonesian text. The
+calibration above was run that way. `benchmarks/english_questions.py` reads each English
+question both ways over the same retrieved chunks.
+
 ## Limits
 
 A small model (21M transformer parameters): it reads one chunk window at a time, so a pronoun
