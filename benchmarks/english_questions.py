@@ -29,7 +29,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--indexes", default=".cache/set-indexes", help="one index per question set, built once")
     parser.add_argument("--limit", type=int)
     args = parser.parse_args(argv)
-    from assistant.answer.reader.model import WEIGHTS_DIR
     from assistant.evaluation.calibrate_reader import calibration_sets, rates
     from assistant.evaluation.runner import build_set_index
     from assistant.evaluation.sets import load_question_set
@@ -42,16 +41,16 @@ def main(argv: list[str] | None = None) -> int:
                 if name == "english" else load_question_set(ROOT / "data/questions" / f"{name}.jsonl"))
         questions = [q for q in qset.questions if q.lang == "en"][: args.limit]
         qset = replace(qset, questions=questions)
-        service = Warta(Settings.from_env(index_dir=build_set_index(qset, Path(args.indexes)),
-                                          reader_weights=WEIGHTS_DIR))
+        service = Warta(Settings.from_env(index_dir=build_set_index(qset, Path(args.indexes))))
         reader, prepare = service.reader, service._answer_chain().prepare
         reads = {"as asked": [], "half-translated": []}
         for q in questions:
+            # the pipeline's own read is the half-translated one; only the question as asked is read again
             state = prepare.invoke(service._inputs(q.question, list(q.history), None, None, None))
             passages = [h.text for h in state["hits"]]
-            for label, half_translate in (("as asked", False), ("half-translated", True)):
-                spans = reader.read(state["standalone"], passages, half_translate) if passages else []
-                reads[label].append((q, state["hits"], spans))
+            as_asked = reader.read(state["standalone"], passages, half_translate=False) if passages else []
+            reads["as asked"].append((q, state["hits"], as_asked))
+            reads["half-translated"].append((q, state["hits"], state["spans"]))
         cells = [_pair(rates(read, reader.null_margin, service.settings.answer_band, reader.rank_penalty))
                  for read in reads.values()]
         print(f"{name:<12} {len(questions):>4}  {cells[0]:>32}  {cells[1]:>20}", flush=True)

@@ -4,8 +4,9 @@
 passage) with their margin over "no answer", best first; ``null_margin`` is the margin a span
 must beat to be an answer, after ``rank_penalty`` per retrieval rank of its passage.
 Implementations: ``TrainedReader`` (e5 + the committed adapter, ``model.py``; trained by
-``train.py``) and ``FakeReader`` (deterministic word overlap, for tests that need no model). This package imports only ``features`` at load time; torch and ONNX
-Runtime load when a real reader is first used.
+``train.py``) and ``FakeReader`` (deterministic word overlap, for tests that need no model).
+This package imports only ``features`` at load time; torch and ONNX Runtime load when a real
+reader is first used.
 """
 
 from __future__ import annotations
