@@ -229,6 +229,15 @@ class Warta:
             self._missing_index()
         yield from self._answer_chain().stream(self._inputs(question, history, top_k, backend, filters))
 
+    def prepare(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int | None = None,
+                filters: Filters | None = None) -> dict:
+        """What the extractive answer starts from, without answering: the state of the pipeline's
+        first half ("standalone" question, retrieved "hits", the reader's "spans", "timings").
+        The calibration and the benchmarks re-compose answers from it without reading again."""
+        if not self.index_exists():
+            self._missing_index()
+        return self._answer_chain().prepare.invoke(self._inputs(question, history, top_k, "extractive", filters))
+
     def newest_date(self) -> str | None:
         return self.index().newest_date() if self.index_exists() else None
 

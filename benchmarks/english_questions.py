@@ -42,11 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         questions = [q for q in qset.questions if q.lang == "en"][: args.limit]
         qset = replace(qset, questions=questions)
         service = Warta(Settings.from_env(index_dir=build_set_index(qset, Path(args.indexes))))
-        reader, prepare = service.reader, service._answer_chain().prepare
+        reader = service.reader
         reads = {"as asked": [], "half-translated": []}
         for q in questions:
             # the pipeline's own read is the half-translated one; only the question as asked is read again
-            state = prepare.invoke(service._inputs(q.question, list(q.history), None, None, None))
+            state = service.prepare(q.question, list(q.history))
             passages = [h.text for h in state["hits"]]
             as_asked = reader.read(state["standalone"], passages, half_translate=False) if passages else []
             reads["as asked"].append((q, state["hits"], as_asked))

@@ -379,3 +379,24 @@ def test_cli_help_parses():
     evaluation.add_eval_arguments(parser)
     args = parser.parse_args(["q.jsonl", "--format", "belebele-en", "--limit", "5", "--no-baseline"])
     assert args.format == "belebele-en" and args.limit == 5 and args.no_baseline
+
+
+def test_calibration_recomposes_what_ask_answers(news_service):
+    """The calibration reads once through ``service.prepare`` and re-composes; at the reader's own
+    margin that must be the answer ``ask()`` gives, or its tables describe another pipeline."""
+    from assistant.answer.compose import compose
+    from assistant.answer.contract import MARKER_RE
+    from assistant.evaluation.calibrate_reader import read_all
+    from assistant.evaluation.sets import Question, QuestionSet
+
+    questions = [Question(id="a", question="Kapan Persib mengalahkan Persija?", answers=("x",), answerable=True),
+                 Question(id="u", question="Siapa presiden Prancis?", answers=(), answerable=False)]
+    reader, band = news_service.reader, news_service.settings.answer_band
+    abstained = []
+    for q, hits, spans in read_all(QuestionSet("t", questions, []), news_service):
+        draft = compose(spans, hits, reader.null_margin, band, reader.rank_penalty)
+        answer = news_service.ask(q.question)
+        assert draft.abstained == answer.abstained
+        assert [c.text for c in draft.claims] == [MARKER_RE.sub("", s.text).strip() for s in answer.sentences]
+        abstained.append(answer.abstained)
+    assert abstained == [False, True]

@@ -50,10 +50,9 @@ def calibration_sets(data: Path, news_dev: Path) -> dict[str, QuestionSet]:
 
 def read_all(qset: QuestionSet, service) -> list[tuple]:
     """(question, hits, spans) for each question, through the service's own pipeline."""
-    prepare = service._answer_chain().prepare
     out = []
     for q in qset.questions:
-        state = prepare.invoke(service._inputs(q.question, list(q.history), None, None, None))
+        state = service.prepare(q.question, list(q.history))
         out.append((q, state["hits"], state["spans"]))
     return out
 
