@@ -91,9 +91,11 @@ class Warta:
                 self._index = Index(self.settings, self.embedder, create=create or bool(self.settings.chroma_url))
             return self._index
 
-    def _missing_index(self):
+    def _require_index(self) -> None:
         """Raise the right error when there is no catalog: IndexMismatch for a folder that holds
         something else (it is not a Warta index), else IndexMissing."""
+        if self.index_exists():
+            return
         Index.check_folder(Path(self.settings.index_dir))
         raise IndexMissing(f"no index at {self.settings.index_dir} yet: run `warta ingest data/articles` first")
 
@@ -206,8 +208,7 @@ class Warta:
         query = (query or "").strip()
         if not query:
             raise InvalidQuestion("the query is empty")
-        if not self.index_exists():
-            self._missing_index()
+        self._require_index()
         _check_filters(filters)
         if query_vector is None:
             query_vector = self.embeddings.embed_query(query)
@@ -217,16 +218,14 @@ class Warta:
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int | None = None,
             backend: str | None = None, filters: Filters | None = None) -> Answer:
-        if not self.index_exists():
-            self._missing_index()
+        self._require_index()
         return self._answer_chain().invoke(self._inputs(question, history, top_k, backend, filters))
 
     def ask_stream(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int | None = None,
                    backend: str | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
         """With an LLM backend, the model's text as it is written (str pieces); always last, the
         verified ``Answer`` (the only item for the extractive backend)."""
-        if not self.index_exists():
-            self._missing_index()
+        self._require_index()
         yield from self._answer_chain().stream(self._inputs(question, history, top_k, backend, filters))
 
     def prepare(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int | None = None,
@@ -234,8 +233,7 @@ class Warta:
         """What the extractive answer starts from, without answering: the state of the pipeline's
         first half ("standalone" question, retrieved "hits", the reader's "spans", "timings").
         The calibration and the benchmarks re-compose answers from it without reading again."""
-        if not self.index_exists():
-            self._missing_index()
+        self._require_index()
         return self._answer_chain().prepare.invoke(self._inputs(question, history, top_k, "extractive", filters))
 
     def newest_date(self) -> str | None:
