@@ -187,7 +187,7 @@ def _load_jsonl(path: Path) -> Iterator[Item]:
         except RecursionError:
             yield ArticleError(origin, "malformed JSON: nested too deeply", line=number)
             continue
-        yield _article_from_record(record, origin, number, fallback_id=f"{slug(path.stem)}-{number}")
+        yield article_from_record(record, origin, number, fallback_id=f"{slug(path.stem)}-{number}")
     yield from _bad_lines_warning(origin, bad_lines)
 
 
@@ -216,7 +216,7 @@ def _load_csv(path: Path) -> Iterator[Item]:
             continue
         if any(cell.strip() for cell in row):
             record = dict(zip(header, row))
-            yield _article_from_record(record, origin, row_start, fallback_id=f"{slug(path.stem)}-{row_start}")
+            yield article_from_record(record, origin, row_start, fallback_id=f"{slug(path.stem)}-{row_start}")
         row_start = reader.line_num + 1
     yield from _bad_lines_warning(origin, bad_lines)
 
@@ -234,16 +234,16 @@ def _load_json(path: Path, text: str) -> Iterator[Item]:
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     if isinstance(data, dict):
-        yield _article_from_record(data, origin, None, fallback_id=slug(path.stem))
+        yield article_from_record(data, origin, None, fallback_id=slug(path.stem))
     elif isinstance(data, list):
         for number, record in enumerate(data, start=1):
             fallback_id = f"{slug(path.stem)}-{number}"
-            yield _article_from_record(record, f"{origin}#{number}", None, fallback_id=fallback_id)
+            yield article_from_record(record, f"{origin}#{number}", None, fallback_id=fallback_id)
     else:
         yield ArticleError(origin, "JSON must be a record, a list of records or {\"articles\": [...]}")
 
 
-def _article_from_record(record: Any, origin: str, line: int | None, fallback_id: str) -> Article | ArticleError:
+def article_from_record(record: Any, origin: str, line: int | None, fallback_id: str) -> Article | ArticleError:
     """One article from a json/jsonl/csv record; only a missing or empty body is an error."""
     if not isinstance(record, dict):
         return ArticleError(origin, "record is not an object", line=line)
@@ -256,7 +256,7 @@ def _article_from_record(record: Any, origin: str, line: int | None, fallback_id
         return ArticleError(origin, reason, line=line)
     if not isinstance(body, str):
         return ArticleError(origin, "record content is not text", line=line)
-    text = normalize_text(split_comma_joined_paragraphs(repair_mojibake(body)))
+    text = record_text(body)
     if not text:
         return ArticleError(origin, "record has empty content", line=line)
     doc_id = _text_field(record.get("id")) or fallback_id
@@ -269,6 +269,12 @@ def _article_from_record(record: Any, origin: str, line: int | None, fallback_id
         url=_text_field(record.get("url")) or None,
         origin=f"{origin}:{line}" if line is not None else origin,
     )
+
+
+def record_text(body: str) -> str:
+    """A record's body as Warta keeps it (every offset into an article counts in this text):
+    mojibake repaired, comma-joined paragraphs split, whitespace normalized."""
+    return normalize_text(split_comma_joined_paragraphs(repair_mojibake(body)))
 
 
 def _text_field(value: Any) -> str:
