@@ -231,7 +231,8 @@ class Warta:
     def prepare(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int | None = None,
                 filters: Filters | None = None) -> dict:
         """What the extractive answer starts from, without answering: the state of the pipeline's
-        first half ("standalone" question, retrieved "hits", the reader's "spans", "timings").
+        first half ("standalone" question, retrieved "hits", the "passages" read (hits widened
+        with their article's text), the reader's "spans" over them, "timings").
         The calibration and the benchmarks re-compose answers from it without reading again."""
         self._require_index()
         return self._answer_chain().prepare.invoke(self._inputs(question, history, top_k, "extractive", filters))
@@ -267,7 +268,8 @@ class Warta:
                 from assistant.answer.chain import build_answer_chain
 
                 self._chain = build_answer_chain(self.as_retriever(), self.reader, self.settings,
-                                                 embeddings=self.embeddings, chat_model=self.chat_model)
+                                                 embeddings=self.embeddings, chat_model=self.chat_model,
+                                                 article_text=self._article_text)
             return self._chain
 
     # ---- reading -----------------------------------------------------------------------------
@@ -288,6 +290,10 @@ class Warta:
 
     def article(self, doc_id: str) -> Article | None:
         return self.index().article(doc_id) if self.index_exists() else None
+
+    def _article_text(self, doc_id: str) -> str | None:
+        article = self.article(doc_id)
+        return article.text if article is not None else None
 
     def iter_articles(self) -> Iterator[Article]:
         if self.index_exists():

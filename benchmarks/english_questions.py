@@ -47,10 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         for q in questions:
             # the pipeline's own read is the half-translated one; only the question as asked is read again
             state = service.prepare(q.question, list(q.history))
-            passages = [h.text for h in state["hits"]]
+            passages = [h.text for h in state["passages"]]
             as_asked = reader.read(state["standalone"], passages, half_translate=False) if passages else []
-            reads["as asked"].append((q, state["hits"], as_asked))
-            reads["half-translated"].append((q, state["hits"], state["spans"]))
+            reads["as asked"].append((q, state["passages"], as_asked))
+            reads["half-translated"].append((q, state["passages"], state["spans"]))
         cells = [_pair(rates(read, reader.null_margin, service.settings.answer_band, reader.rank_penalty))
                  for read in reads.values()]
         print(f"{name:<12} {len(questions):>4}  {cells[0]:>32}  {cells[1]:>20}", flush=True)

@@ -20,6 +20,10 @@ class ScriptedReader:
 
     null_margin = 0.0
     rank_penalty = 0.0
+    window_chars = 0
+
+    def confidence(self, margin: float | None, abstained: bool) -> float | None:
+        return None
 
     def __init__(self, script: dict[str, list[tuple[str, float]]]):
         self.script = script

@@ -39,3 +39,22 @@ def test_the_rank_penalty_also_counts_against_the_abstention_margin():
     assert not compose(spans, hits, null_margin=1.0, band=0.5).abstained
     draft = compose(spans, hits, null_margin=1.0, band=0.5, rank_penalty=0.5)
     assert draft.abstained and draft.related[0].hit.doc_id == "doc1"
+
+
+def test_a_span_never_shows_half_a_bracket():
+    text = "Rapat dipimpin Forum Komunikasi Pimpinan Kota (Forkopimko) Jakarta Barat. Tamu hadir)."
+    hits = [hit(0, text)]
+    opened = text.index("Forum"), text.index("(Forkopimko") + len("(Forkopimko")
+    [claim] = compose([SpanScore(0, *opened, 5.0, 0.0)], hits, null_margin=0.0, band=0.5).claims
+    assert claim.text == "Forum Komunikasi Pimpinan Kota (Forkopimko)"
+    stray = text.index("Tamu"), text.index("hadir)") + len("hadir)")
+    [claim] = compose([SpanScore(0, *stray, 5.0, 0.0)], hits, null_margin=0.0, band=0.5).claims
+    assert claim.text == "Tamu hadir"
+
+
+def test_the_draft_carries_the_best_margin_answered_or_not():
+    hits = [hit(0, FIRST)]
+    spans = spans_in(hits, ("Ciro Alves", 2.0))
+    assert compose(spans, hits, null_margin=1.0, band=0.5).margin == 2.0
+    assert compose(spans, hits, null_margin=3.0, band=0.5).margin == 2.0
+    assert compose([], hits, null_margin=1.0, band=0.5).margin is None

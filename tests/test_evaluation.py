@@ -358,9 +358,9 @@ def test_cli_compare_exit_code(tmp_path):
 def test_cli_runs_a_public_set_on_its_own_passages(tmp_path, monkeypatch):
     built = {}
 
-    def fake_service_for(args, passages, tmp, progress):
-        built["passages"] = passages
-        return FakeService(passages)
+    def fake_service_for(args, question_set, tmp, progress):
+        built["passages"] = question_set.articles
+        return FakeService(question_set.articles)
 
     monkeypatch.setattr(evaluation, "_service_for", fake_service_for)
     out = tmp_path / "out"
@@ -400,3 +400,22 @@ def test_calibration_recomposes_what_ask_answers(news_service):
         assert [c.text for c in draft.claims] == [MARKER_RE.sub("", s.text).strip() for s in answer.sentences]
         abstained.append(answer.abstained)
     assert abstained == [False, True]
+
+
+def test_calibration_weighs_news_as_much_as_every_public_set_together():
+    from assistant.evaluation.calibrate_reader import _objective, _within_floor
+
+    row = {"news_dev": (0.5, 1.0), "news_qa_dev": (0.5, 0.5), "idk_mrc": (0.8, 0.6), "tydiqa": (0.8, None)}
+    assert _objective(row) == (0.625 + 0.7333333333333333) / 2
+    assert _objective({"idk_mrc": (0.8, 0.6)}) == 0.7
+    floor = {"idk_mrc": [0.767, 0.741], "tydiqa": [0.751, None]}
+    assert not _within_floor(row, floor)  # IDK-MRC abstained 0.6 is more than 0.03 under 0.741
+    assert _within_floor({**row, "idk_mrc": (0.74, 0.72)}, floor)
+
+
+def test_confidence_fit_rises_with_the_margin():
+    from assistant.evaluation.calibrate_reader import _logistic
+
+    points = [(m / 4, float(m > 4 or m % 3 == 0)) for m in range(-8, 16)]
+    slope, intercept = _logistic(points)
+    assert slope > 0

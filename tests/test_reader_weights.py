@@ -63,3 +63,20 @@ def test_doctor_reports_damaged_weights(weights, fake_settings, monkeypatch, cap
 def test_the_committed_weights_are_intact():
     assert describe_weights(WEIGHTS_DIR).endswith("OK")
     assert (WEIGHTS_DIR / ADAPTER_FILE).stat().st_size < 20 * 2**20
+
+
+def test_confidence_comes_from_the_calibrated_fits(weights):
+    config = json.loads((weights / CONFIG_FILE).read_text(encoding="utf-8"))
+    config.update(window_chars=1400, confidence={"answered": [1.0, 0.0], "abstained": [-0.5, 1.0]})
+    (weights / CONFIG_FILE).write_text(json.dumps(config), encoding="utf-8")
+    reader = TrainedReader(weights.parent, weights)
+    assert reader.window_chars == 1400
+    assert reader.confidence(0.0, abstained=False) == 0.5
+    assert reader.confidence(3.0, abstained=False) > reader.confidence(1.0, abstained=False) > 0.5
+    assert reader.confidence(-2.0, abstained=True) > reader.confidence(2.0, abstained=True)
+    assert reader.confidence(None, abstained=True) is None
+
+
+def test_a_reader_without_fits_gives_no_confidence(weights):
+    reader = TrainedReader(weights.parent, weights)
+    assert reader.window_chars == 0 and reader.confidence(2.0, abstained=False) is None

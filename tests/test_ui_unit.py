@@ -349,3 +349,9 @@ def test_citations_of_one_article_share_one_entry():
     panel = render_sources(answer, {"evil": article}.get, turn=1)
     assert panel.count('class="warta-source"') == 1 and panel.count("<mark>") == 2
     assert '<blockquote data-n="1">' in panel and '<blockquote data-n="2">' in panel
+
+
+def test_reply_shows_the_answers_confidence_in_its_language():
+    answer = dataclasses.replace(cited_answer(), confidence=0.83, language="id")
+    assert '<span class="warta-confidence">keyakinan 83%</span>' in chat_reply(answer, answer.text)
+    assert "warta-confidence" not in chat_reply(cited_answer(), cited_answer().text)

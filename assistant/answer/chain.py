@@ -35,6 +35,7 @@ from assistant.settings import BACKENDS, Settings, SettingsError
 from assistant.retrieval.timeframe import time_filter
 from assistant.index.embedding_cache import EmbeddingCache
 from assistant.answer.verify import check_claims
+from assistant.answer.windows import article_passages
 
 if TYPE_CHECKING:  # chat-model classes import slowly (~1 s); the extractive path never needs them
     from langchain_core.language_models import BaseChatModel
@@ -86,10 +87,12 @@ class AnswerChain:
 
 
 def build_answer_chain(retriever: BaseRetriever, reader: Reader, settings: Settings,
-                       embeddings: EmbeddingCache | None = None, chat_model: BaseChatModel | None = None) -> AnswerChain:
+                       embeddings: EmbeddingCache | None = None, chat_model: BaseChatModel | None = None,
+                       article_text: Callable[[str], str | None] | None = None) -> AnswerChain:
     """The pipeline; invoke with {"question", "history", "top_k", "filters", "backend"}.
     ``embeddings`` (the service's shared cache) lets verification compare meanings; without it
-    claims are checked by their words alone."""
+    claims are checked by their words alone. ``article_text`` (an article's text by id) lets
+    the reader read each hit with the text around it (``answer/windows.py``)."""
     vectors = embeddings
     models: dict[str, BaseChatModel] = {}
     models_lock = threading.Lock()
@@ -150,13 +153,14 @@ def build_answer_chain(retriever: BaseRetriever, reader: Reader, settings: Setti
         return newest() if newest else None
 
     def read_stage(state: dict) -> dict:
-        hits = state["hits"]
-        state["spans"] = reader.read(state["standalone"], [h.text for h in hits]) if hits else []
+        passages = article_passages(state["hits"], article_text, reader.window_chars)
+        state["passages"] = passages
+        state["spans"] = reader.read(state["standalone"], [p.text for p in passages]) if passages else []
         return state
 
     def answer_stage(state: dict) -> dict:
-        hits, spans = state["hits"], state["spans"]
-        related = related_quotes(spans, hits)
+        hits, spans, passages = state["hits"], state["spans"], state["passages"]
+        related = related_quotes(spans, passages)
         model = model_for(state["backend"])
         if "llm_text" in state:  # streamed already
             state["draft"] = parse_reply(state["llm_text"], hits, vectors, related)
@@ -170,7 +174,8 @@ def build_answer_chain(retriever: BaseRetriever, reader: Reader, settings: Setti
         if "llm_failure" in state:  # the extractive answer instead, and the user is told why
             log.warning("answering without the LLM: %s", state["llm_failure"])
             state["notice"] = message("llm_failed", state["language"])
-        state["draft"] = compose(spans, hits, reader.null_margin, settings.answer_band, reader.rank_penalty)
+        state["draft"] = draft = compose(spans, passages, reader.null_margin, settings.answer_band, reader.rank_penalty)
+        state["confidence"] = reader.confidence(draft.margin, draft.abstained)
         return state
 
     def verify_stage(state: dict) -> dict:
@@ -244,7 +249,9 @@ def finalize(state: dict) -> Answer:
         ))
     if parts and not draft.abstained:
         answer.text = _join(parts)
+        answer.confidence = state.get("confidence")
         return answer
+    answer.confidence = state.get("confidence") if draft.abstained else None
     answer.abstained = True
     answer.citations = []
     answer.text = message("abstain", language)

@@ -23,6 +23,9 @@ MAX_ANSWERS = 5
 RELATED_COUNT = 3
 _EDGE_PUNCTUATION = " \t\n,;:.!?\"'“”‘’«»—–-"
 _OPENING_QUOTES = "“«„"
+_BRACKETS = (("(", ")"), ("[", "]"))
+_BRACKET_REACH = 60
+"""How far past a span its closing bracket may be for the span to take it."""
 _CLOSING_QUOTES = "”»"
 
 
@@ -39,8 +42,8 @@ def compose(spans: list[SpanScore], hits: list[Hit], null_margin: float, band: f
         if placed is not None and not any(_same_answer(placed, other) for other in chosen):
             chosen.append(placed)
     if not chosen:
-        return Draft(abstained=True, related=related_quotes([span for _, span in ranked], hits))
-    return Draft(claims=[_claim(hit, start, end) for hit, start, end in chosen])
+        return Draft(abstained=True, related=related_quotes([span for _, span in ranked], hits), margin=best)
+    return Draft(claims=[_claim(hit, start, end) for hit, start, end in chosen], margin=best)
 
 
 def rank_adjusted(spans: list[SpanScore], rank_penalty: float) -> list[tuple[float, SpanScore]]:
@@ -51,14 +54,35 @@ def rank_adjusted(spans: list[SpanScore], rank_penalty: float) -> list[tuple[flo
 
 
 def _placed(span: SpanScore, hits: list[Hit]) -> tuple[Hit, int, int] | None:
-    """The span in absolute article offsets, without surrounding punctuation (None if nothing is left)."""
+    """The span in absolute article offsets, without surrounding punctuation and with its
+    brackets closed (None if nothing is left)."""
     hit = hits[span.passage]
-    text = hit.text[span.start:span.end]
-    start = span.start + (len(text) - len(text.lstrip(_EDGE_PUNCTUATION)))
-    end = span.end - (len(text) - len(text.rstrip(_EDGE_PUNCTUATION)))
+    start, end = _trimmed(hit.text, span.start, span.end)
+    start, end = _trimmed(hit.text, *_brackets_closed(hit.text, start, end))
     if end <= start:
         return None
     return hit, hit.start + start, hit.start + end
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    piece = text[start:end]
+    return start + (len(piece) - len(piece.lstrip(_EDGE_PUNCTUATION))), end - (len(piece) - len(piece.rstrip(_EDGE_PUNCTUATION)))
+
+
+def _brackets_closed(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span never shows half a bracket: "Kota (Forkopimko" takes its ")" when the passage closes
+    it soon after, else ends before the "("; a stray ")" is dropped with what follows it."""
+    for opening, closing in _BRACKETS:
+        piece = text[start:end]
+        if piece.count(opening) > piece.count(closing):
+            close_at = text.find(closing, end, end + _BRACKET_REACH)
+            if close_at >= 0 and opening not in text[end:close_at] and "\n" not in text[end:close_at]:
+                end = close_at + 1
+            else:
+                end = start + piece.rfind(opening)
+        elif piece.count(closing) > piece.count(opening):
+            end = start + piece.find(closing)
+    return start, end
 
 
 def _same_answer(a: tuple[Hit, int, int], b: tuple[Hit, int, int]) -> bool:

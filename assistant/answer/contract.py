@@ -58,6 +58,10 @@ class Answer:
     notice: str = ""
     """Something the user should know about how this answer was made (the LLM did not answer,
     so this is the extractive answer), in the question's language; empty when all went well."""
+    confidence: float | None = None
+    """The probability that this answer is right (for an abstention: that the sources indeed
+    don't say), fitted on news dev questions from the reader's margin; None for an LLM's answer
+    or a reader without a fit."""
 
     def markers(self) -> list[int]:
         return [int(m) for m in MARKER_RE.findall(self.text)]

@@ -43,6 +43,8 @@ class Draft:
     related: list[Quote] = field(default_factory=list)
     """When abstaining: the closest passages, shown as related reading, never as an answer."""
     dropped_markers: list[int] = field(default_factory=list)
+    margin: float | None = None
+    """The best span's margin over "no answer" after its rank penalty (what confidence is read from)."""
 
 
 def display_quote(text: str) -> str:

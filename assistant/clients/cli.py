@@ -86,6 +86,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if answer.notice:
             print(f"note: {answer.notice}", file=sys.stderr)
         print(answer.text)
+        if answer.confidence is not None:
+            print(f"(confidence {answer.confidence:.0%})")
         shown = answer.related if answer.abstained else answer.citations
         if shown:
             print("\nRelated passages:" if answer.abstained else "\nSources:")

@@ -15,6 +15,7 @@ PARAGRAPH_CONTEXT_CHARS = 400
 MARKDOWN_PUNCTUATION = set("\\`*_{}[]()#+-.!|~$")
 SOURCES_PLACEHOLDER = "Sources of the latest answer appear here."
 NOT_IN_SOURCES = {"id": "Tidak ada di sumber", "en": "Not in the sources"}
+CONFIDENCE = {"id": "keyakinan", "en": "confidence"}
 CLOSEST_PASSAGES = {
     "id": "Bagian terdekat yang ditemukan (bukan jawaban):",
     "en": "Closest passages found (not an answer):",
@@ -33,6 +34,7 @@ APP_CSS = """
 #warta-sources .warta-filters { color: #1d4ed8; font-size: .9em; }
 .warta-cited { color: #6b7280; font-size: .85em; }
 .warta-notice { color: #6b7280; font-style: italic; }
+.warta-confidence { color: #6b7280; font-size: .85em; }
 """
 
 
@@ -62,6 +64,9 @@ def chat_reply(answer: Answer, shown_text: str) -> str:
         body = f'<span class="warta-notice">{escape_chat_text(answer.notice)}</span>\n\n{body}'
     if cited := cited_articles(answer.citations):
         body += f'\n\n<span class="warta-cited">{cited}</span>'
+    if answer.confidence is not None:
+        label = CONFIDENCE.get(answer.language, CONFIDENCE["en"])
+        body += f'\n\n<span class="warta-confidence">{label} {answer.confidence:.0%}</span>'
     return body
 
 

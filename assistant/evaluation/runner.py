@@ -37,7 +37,7 @@ from assistant.settings import BACKENDS, Settings
 
 def build_set_index(question_set: QuestionSet, cache_dir: Path, articles_dir: Path = Path("data/articles")) -> Path:
     """An index for a question set, built once under ``cache_dir``: a public set's own passages,
-    or for Warta's sets (questions about an index) the bundled articles."""
+    for Warta's sets (questions about an index) the bundled articles, for the news corpus both."""
     from assistant.service import Warta
 
     if question_set.articles:
@@ -49,7 +49,7 @@ def build_set_index(question_set: QuestionSet, cache_dir: Path, articles_dir: Pa
         service = Warta(Settings.from_env(index_dir=index_dir))
         if question_set.articles:
             service.ingest_articles(question_set.articles, progress=True)
-        else:
+        if not question_set.articles or question_set.among_bundled:
             service.ingest([articles_dir], progress=True)
         service.close()
     return index_dir
@@ -253,7 +253,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out or f"runs/eval-{datetime.now():%Y%m%d-%H%M%S}")
     with tempfile.TemporaryDirectory(prefix="warta-eval-", ignore_cleanup_errors=True) as tmp:
-        service = _service_for(args, question_set.articles, Path(tmp), progress=not args.quiet)
+        service = _service_for(args, question_set, Path(tmp), progress=not args.quiet)
         try:
             run = run_eval(
                 question_set.questions, service, backend=args.backend, limit=args.limit,
@@ -270,17 +270,24 @@ def run_eval_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _service_for(args: argparse.Namespace, passages: list[Article], tmp: Path, progress: bool):
+def _service_for(args: argparse.Namespace, question_set: QuestionSet, tmp: Path, progress: bool):
     """The index to evaluate against: --index, else a temporary one of --corpus or of the set's
-    own passages, else the configured index."""
+    own passages (with the bundled articles for a set asked among them), else the configured index."""
     from assistant.service import Warta
 
+    passages = question_set.articles
     if args.index:
         return Warta(Settings.from_env(index_dir=args.index))
     if not (args.corpus or passages):
         return Warta(Settings.from_env())
     service = Warta(Settings.from_env(index_dir=tmp / "index"))
-    report = service.ingest([args.corpus], progress=progress) if args.corpus else service.ingest_articles(passages, progress=progress)
+    if args.corpus:
+        report = service.ingest([args.corpus], progress=progress)
+    else:
+        report = service.ingest_articles(passages, progress=progress)
+        if question_set.among_bundled:
+            bundled = service.ingest([service.settings.data_dir], progress=progress)
+            report.errors += bundled.errors
     if report.errors:
         print(f"warta eval: {len(report.errors)} article(s) could not be indexed", file=sys.stderr)
     return service

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.records import Article
 
-FORMATS = ("auto", "warta", "squad", "facqa", "belebele-en", "belebele-id")
+FORMATS = ("auto", "warta", "squad", "facqa", "news-qa", "belebele-en", "belebele-id")
 LANGS = ("en", "id")
 
 
@@ -47,6 +47,9 @@ class QuestionSet:
     questions: list[Question]
     articles: list[Article] = field(default_factory=list)
     """The set's own passages (empty for Warta's format: those questions ask about an index)."""
+    among_bundled: bool = False
+    """Ask about the set's articles in an index that also holds the bundled ones (as a reader
+    would meet them among other news), not alone."""
 
 
 def load_question_set(path: str | Path, fmt: str = "auto") -> QuestionSet:
@@ -64,6 +67,8 @@ def load_question_set(path: str | Path, fmt: str = "auto") -> QuestionSet:
         return load_squad(path)
     if fmt == "facqa":
         return load_facqa(path)
+    if fmt == "news-qa":
+        return load_news_qa(path)
     return load_belebele(path, lang=fmt.split("-")[1])
 
 
@@ -101,6 +106,8 @@ def detect_format(path: Path) -> str:
         raise QuestionSetError(f"{path}: a Belebele file; choose --format belebele-en or belebele-id")
     if "passage" in record and "answers" in record:
         return "facqa"
+    if "writer" in record and "kind" in record:
+        return "news-qa"
     return "warta"
 
 
@@ -248,6 +255,37 @@ def load_facqa(path: str | Path) -> QuestionSet:
             )
         )
     return QuestionSet(base_name(path), questions, list(articles.values()))
+
+
+def load_news_qa(path: str | Path) -> QuestionSet:
+    """Warta's news question corpus (``data/reader/news_qa/{train,dev}.jsonl.gz``, beside its
+    ``articles.jsonl.gz``): each answer is an exact span, so it is both the answer and the words a
+    citation must quote; a list question counts as right when it names one of its items. Tagged
+    by kind, "follow-up" and "unanswerable"; asked among the bundled articles."""
+    from assistant.ingest.loaders import article_from_record
+
+    path = Path(path)
+    records = list(_jsonl_records(path))
+    wanted = {r["doc_id"] for r in records}
+    articles = {}
+    for number, record in enumerate(_jsonl_records(path.parent / "articles.jsonl.gz"), start=1):
+        if record["id"] in wanted:
+            article = article_from_record(record, "articles.jsonl.gz", number, fallback_id=record["id"])
+            if not isinstance(article, Article):
+                raise QuestionSetError(str(article))
+            articles[article.doc_id] = article
+    questions = []
+    for record in records:
+        spans = tuple(dict.fromkeys(a["text"] for a in record["answers"]))
+        tags = (record["kind"], *(("follow-up",) if record["history"] else ()),
+                *(() if record["answerable"] else ("unanswerable",)))
+        questions.append(Question(
+            id=record["id"], question=record["question"], answers=spans, answerable=record["answerable"],
+            support=spans, doc_id=record["doc_id"], lang=record["lang"], tags=tags,
+            history=tuple(tuple(turn) for turn in record["history"]),
+        ))
+    name = "news_qa_" + base_name(path)
+    return QuestionSet(name, questions, list(articles.values()), among_bundled=True)
 
 
 def load_belebele(path: str | Path, lang: str) -> QuestionSet:

@@ -1,6 +1,7 @@
 """Every reader keeps the same promises: spans are character ranges inside the passage they name,
 best margin first, the same answer twice, nothing to read gives nothing, a passage that says it
-beats "no answer" and an unrelated question does not. The fake runs in the unit tier; the
+beats "no answer" and an unrelated question does not; the window it reads and its confidence
+are well formed. The fake runs in the unit tier; the
 trained reader (ONNX int8 and torch) in the integration tier."""
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ class ReaderContract:
         question = "Berapa suku bunga acuan?"
         assert reader.read(question, PASSAGES) == reader.read(question, PASSAGES)
         assert reader.read(question, []) == []
+
+    def test_window_and_confidence_are_well_formed(self, reader):
+        assert isinstance(reader.window_chars, int) and reader.window_chars >= 0
+        for margin in (-3.0, 0.0, 3.0):
+            for abstained in (False, True):
+                value = reader.confidence(margin, abstained)
+                assert value is None or 0.0 <= value <= 1.0
 
 
 @functools.cache

@@ -2,7 +2,8 @@
 
 ``Reader.read(question, passages)`` returns candidate spans (character offsets into each
 passage) with their margin over "no answer", best first; ``null_margin`` is the margin a span
-must beat to be an answer, after ``rank_penalty`` per retrieval rank of its passage.
+must beat to be an answer, after ``rank_penalty`` per retrieval rank of its passage;
+``window_chars`` is how much article text around each retrieved chunk it reads.
 Implementations: ``TrainedReader`` (e5 + the committed adapter, ``model.py``; trained by
 ``train.py``) and ``FakeReader`` (deterministic word overlap, for tests that need no model).
 This package imports only ``features`` at load time; torch and ONNX Runtime load when a real
@@ -24,8 +25,13 @@ READERS = ("onnx", "torch", "fake")
 class Reader(Protocol):
     null_margin: float
     rank_penalty: float
+    window_chars: int
 
     def read(self, question: str, passages: list[str]) -> list[SpanScore]: ...
+
+    def confidence(self, margin: float | None, abstained: bool) -> float | None:
+        """The probability that an answer (or an abstention) at this best margin is right."""
+        ...
 
 
 def load_reader(kind: str, cache_dir: Path, weights_dir: Path | None = None) -> Reader:

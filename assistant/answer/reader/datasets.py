@@ -1,8 +1,10 @@
-"""The reader's training and validation data: public Indonesian extractive-QA sets.
+"""The reader's training and validation data: public Indonesian extractive-QA sets and Warta's
+own news questions.
 
 Read from ``data/reader/`` (gzipped copies of the public train and valid splits, CC BY-SA 4.0,
-see ``data/reader/SOURCES.md``); test splits are never read. Every example keeps the character
-offset of its answer so that windows can be labelled exactly.
+see ``data/reader/SOURCES.md``; test splits are never read) and ``data/reader/news_qa/`` (questions
+written for this project about CLICK-ID articles, CC BY 4.0, see its ``DATASHEET.md``). Every
+example keeps the character offset of its answer so that windows can be labelled exactly.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class Example:
     """Character offset of the answer in ``context``; None when the passage does not answer."""
     answer: str = ""
     lang: str = "id"
+    kind: str = ""
+    """The news question's kind (``say``, ``office``, ...); empty for the public sets."""
 
     @property
     def answerable(self) -> bool:
@@ -103,6 +107,48 @@ def _locate(context: str, answer: str, hint: int | None) -> int | None:
     if not found:
         return None
     return min(found, key=lambda i: abs(i - hint)) if hint is not None else found[0]
+
+
+NEWS_DIR = "news_qa"
+
+
+def load_news(data_dir: Path, split: str, limit: int = 0, seed: int = 0) -> list[Example]:
+    """The news questions of a split as examples over their whole article (the reader cuts it
+    into windows). A follow-up is asked as the pipeline asks it: made standalone by the rules.
+    A list question gives one example per item. ``limit`` keeps the questions of whole
+    articles, in a seeded article order, until at least that many: nested subsets for a
+    learning curve, split by article like the data."""
+    from assistant.answer.followup import condense
+    from assistant.ingest.loaders import record_text
+
+    folder = Path(data_dir) / NEWS_DIR
+    with _open(folder / "articles.jsonl.gz") as handle:
+        texts = {r["id"]: record_text(r["content"]) for r in map(json.loads, filter(str.strip, handle))}
+    with _open(folder / f"{split}.jsonl.gz") as handle:
+        items = [json.loads(line) for line in handle if line.strip()]
+    if limit:
+        order = sorted({i["doc_id"] for i in items})
+        random.Random(seed).shuffle(order)
+        kept, taken = set(), 0
+        for doc_id in order:
+            if taken >= limit:
+                break
+            kept.add(doc_id)
+            taken += sum(i["doc_id"] == doc_id for i in items)
+        items = [i for i in items if i["doc_id"] in kept]
+    out = []
+    for item in items:
+        history = [tuple(turn) for turn in item["history"]]
+        question = condense(item["question"], history)
+        common = dict(source="news", question=question, context=texts[item["doc_id"]], lang=item["lang"], kind=item["kind"])
+        if not item["answerable"]:
+            out.append(Example(item["id"], answer_start=None, **common))
+            continue
+        answers = item["answers"] if item["kind"] == "list" else item["answers"][:1]
+        for n, answer in enumerate(answers):
+            out.append(Example(f"{item['id']}#{n}" if n else item["id"], answer_start=answer["start"],
+                               answer=answer["text"], **common))
+    return out
 
 
 def load_translations(data_dir: Path, split: str) -> dict[str, str]:

@@ -20,6 +20,10 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 class FakeReader:
     null_margin = 0.0
     rank_penalty = 0.0
+    window_chars = 0
+
+    def confidence(self, margin: float | None, abstained: bool) -> float | None:
+        return None
 
     def read(self, question: str, passages: list[str]) -> list[SpanScore]:
         asked = {w.lower() for w in _WORD.findall(question) if len(w) >= 3}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 import warnings
 from pathlib import Path
@@ -130,6 +131,9 @@ class TrainedReader:
     def __init__(self, cache_dir: Path, weights_dir: Path = WEIGHTS_DIR, backend: str = "onnx"):
         self.cache_dir, self.weights_dir, self.backend = Path(cache_dir), Path(weights_dir), backend
         self.config = read_config(self.weights_dir)
+        self.window_chars = int(self.config.get("window_chars", 0))
+        """Characters of article text read around each retrieved chunk (0: the chunk alone);
+        chosen with the margins by the calibration (``answer/windows.py``)."""
         self._lock = threading.Lock()
         self._runner: Runner | None = None
         self._tokenizer = None
@@ -143,6 +147,14 @@ class TrainedReader:
     def rank_penalty(self) -> float:
         """Margin taken off per retrieval rank of a span's passage (calibrated with ``null_margin``)."""
         return float(self.config.get("rank_penalty", 0.0))
+
+    def confidence(self, margin: float | None, abstained: bool) -> float | None:
+        """A logistic fit of "right" on the best margin, one for answers and one for abstentions,
+        made on news dev by the calibration (``config.json``'s ``confidence``); None without one."""
+        fit = self.config.get("confidence", {}).get("abstained" if abstained else "answered")
+        if fit is None or margin is None:
+            return None
+        return round(1.0 / (1.0 + math.exp(-(fit[0] * margin + fit[1]))), 3)
 
     def load(self) -> None:
         with self._lock:

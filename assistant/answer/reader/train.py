@@ -24,13 +24,15 @@ import numpy as np
 import torch
 
 from assistant.answer.reader.card import write_model_card
-from assistant.answer.reader.datasets import Example, english_versions, load_split, load_translations, unrelated_passages
+from assistant.answer.reader.datasets import (
+    Example, english_versions, load_news, load_split, load_translations, unrelated_passages)
 from assistant.answer.reader.features import Window, make_windows, pad_batch
 from assistant.answer.reader.lora import add_adapters, adapter_state, trainable_names
 
 DEFAULTS = dict(
-    rank=32, alpha=64, dropout=0.05, first_layer=6, max_tokens=192, stride=64, epochs=2.0,
+    rank=32, alpha=64, dropout=0.05, first_layer=6, max_tokens=384, stride=128, epochs=2.0,
     batch_size=32, lr=6e-4, warmup=0.05, weight_decay=0.01, negatives=0.3, max_null_windows=2, seed=13,
+    news_limit=0, public_share=1.0, init_from="", schedule="linear", train_from_layer=0,
 )
 
 
@@ -43,9 +45,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     parser.add_argument("--limit", type=int, default=0, help="use only this many training examples (smoke tests)")
     parser.add_argument("--valid-limit", type=int, default=0, help="validate on at most this many per set")
+    parser.add_argument("--valid-sets", default="", help="validate only these sets (comma-separated; default all)")
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps")
     parser.add_argument("--checkpoint-every", type=int, default=100)
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--no-news", action="store_true", help="leave out Warta's news questions (the first stage)")
+    parser.add_argument("--eval-only", action="store_true", help="validate the --init-from adapter and stop "
+                        "(pilots, the learning curve's snapshots)")
+    parser.add_argument("--curve", default="", help="also save the adapter once this many news questions have been "
+                        "trained on (comma-separated counts): a learning curve in one pass")
     for name, value in DEFAULTS.items():
         parser.add_argument("--" + name.replace("_", "-"), type=type(value), default=value)
     return parser.parse_args(argv)
@@ -62,25 +70,36 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = base_folder(args.cache_dir)
     tokenizer = load_tokenizer(folder)
-    train = training_examples(Path(args.data), args)
-    windows, labels = label_windows(tokenizer, train, args)
-    print(f"{len(train)} training examples → {len(windows)} windows "
-          f"({sum(1 for s, _ in labels if s == 0)} without an answer)", flush=True)
-
     model = load_qa_model(folder)
     layers = list(range(args.first_layer, model.config.num_hidden_layers))
     add_adapters(model, layers, args.rank, args.alpha, args.dropout)
-    prefixes = trainable_names(layers)
+    if args.init_from:
+        _start_from_adapter(model, Path(args.init_from))
+    if args.eval_only:
+        model.to(device)
+        print(format_metrics(validate(Path(args.data), model, tokenizer, device, args)))
+        return 0
+    train = training_examples(Path(args.data), args)
+    windows, labels, owners = label_windows(tokenizer, train, args)
+    print(f"{len(train)} training examples → {len(windows)} windows "
+          f"({sum(1 for s, _ in labels if s == 0)} without an answer)", flush=True)
+
+    # Adapted layers below ``train_from_layer`` keep what --init-from taught them and pass no
+    # gradient down: cheaper steps, and less of the earlier training overwritten.
+    prefixes = trainable_names([i for i in layers if i >= args.train_from_layer])
     for name, parameter in model.named_parameters():
-        parameter.requires_grad = "lora_" in name or name.startswith(prefixes)
+        parameter.requires_grad = name.startswith(prefixes) or (
+            "lora_" in name and _layer_of(name) >= args.train_from_layer)
     model.to(device)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
     batches_per_epoch = math.ceil(len(windows) / args.batch_size)
     total_steps = args.max_steps or max(1, int(batches_per_epoch * args.epochs))
     warmup = max(1, int(total_steps * args.warmup))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup))))
+    # "constant" keeps the rate after warm-up, so snapshots along one pass are a learning curve.
+    decay = (lambda s: 1.0) if args.schedule == "constant" else (
+        lambda s: max(0.0, (total_steps - s) / max(1, total_steps - warmup)))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, decay(s)))
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -99,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("a checkpoint of another configuration exists; starting over", flush=True)
 
+    snapshots = curve_steps(train, owners, bucketed_batches(windows, args.batch_size, args.seed),
+                            [int(x) for x in args.curve.split(",") if x.strip()])
+    if snapshots:
+        print("learning-curve snapshots (step: news questions): " + json.dumps(snapshots), flush=True)
     model.train()
     started, seen, loss_sum = time.perf_counter(), 0, 0.0
     pad = tokenizer.pad_token_id
@@ -127,11 +150,12 @@ def main(argv: list[str] | None = None) -> int:
                 loss_sum = 0.0
             if step % args.checkpoint_every == 0 or step == total_steps:
                 _save_checkpoint(checkpoint, model, optimizer, scheduler, step, run_key)
+            if step in snapshots:
+                save_adapter(work / f"curve-{snapshots[step]}", adapter_state(model, layers),
+                              _config(args, layers, train, windows, step))
     model.eval()
     state = adapter_state(model, layers)
-    config = {"rank": args.rank, "alpha": args.alpha, "layers": layers, "max_tokens": args.max_tokens,
-              "stride": args.stride, "training": {k: v for k, v in vars(args).items() if k in DEFAULTS},
-              "examples": len(train), "windows": len(windows), "steps": total_steps}
+    config = _config(args, layers, train, windows, total_steps)
     metrics = validate(Path(args.data), model, tokenizer, device, args)
     config["valid"] = metrics
     save_adapter(Path(args.out), state, config)
@@ -140,25 +164,61 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _config(args: argparse.Namespace, layers: list[int], train: list[Example], windows: list, steps: int) -> dict:
+    news = [e for e in train if e.source == "news" and not e.id.endswith("-neg")]
+    return {"rank": args.rank, "alpha": args.alpha, "layers": layers, "max_tokens": args.max_tokens,
+            "stride": args.stride, "training": {k: v for k, v in vars(args).items() if k in DEFAULTS},
+            "examples": len(train), "news_examples": len(news), "news_questions": len({e.id.split("#")[0] for e in news}),
+            "windows": len(windows), "steps": steps}
+
+
+def _layer_of(name: str) -> int:
+    """The encoder layer a parameter belongs to (-1 outside the encoder layers)."""
+    parts = name.split(".")
+    return int(parts[parts.index("layer") + 1]) if "layer" in parts else -1
+
+
+def _start_from_adapter(model, folder: Path) -> None:
+    """Continue from a trained adapter (its LoRA factors, layer norms and head)."""
+    from safetensors.torch import load_file
+
+    from assistant.answer.reader.model import ADAPTER_FILE
+
+    state = {k: v.float() for k, v in load_file(str(folder / ADAPTER_FILE)).items()}
+    unknown = set(state) - set(dict(model.named_parameters()))
+    if unknown:
+        raise SystemExit(f"{folder}: the adapter does not fit this model ({sorted(unknown)[:3]} ...)")
+    model.load_state_dict(state, strict=False)
+
+
 def training_examples(data: Path, args: argparse.Namespace) -> list[Example]:
-    """The public sets with their English versions, shuffled."""
+    """The public sets with their English versions (a seeded ``public_share`` of them when
+    replayed beside the news), the news questions when present, shuffled, plus "no answer"
+    examples on the most similar other passage or article."""
     examples = load_split(data, "train")
     examples += english_versions(examples, load_translations(data, "train"))
-    random.Random(args.seed).shuffle(examples)
+    rng = random.Random(args.seed)
+    rng.shuffle(examples)
+    examples = examples[: round(len(examples) * args.public_share)]
+    if not args.no_news and (data / "news_qa" / "train.jsonl.gz").exists():
+        examples += load_news(data, "train", limit=args.news_limit, seed=args.seed)
+    rng.shuffle(examples)
     if args.limit:
         examples = examples[: args.limit]
     return examples + unrelated_passages(examples, args.negatives, args.seed)
 
 
 def label_windows(tokenizer, examples: list[Example], args: argparse.Namespace
-                  ) -> tuple[list[Window], list[tuple[int, int]]]:
-    """Windows with their gold (start, end) token; (0, 0) means "no answer" (the <s> token).
-    A long passage gives several windows; at most ``max_null_windows`` of those without the
-    answer are kept per question, so long passages don't drown the answerable ones."""
+                  ) -> tuple[list[Window], list[tuple[int, int]], list[int]]:
+    """Windows with their gold (start, end) token; (0, 0) means "no answer" (the <s> token),
+    and the index of the example each comes from. A long passage gives several windows; at most
+    ``max_null_windows`` of those without the answer are kept per question, so long passages
+    don't drown the answerable ones."""
     rng = random.Random(args.seed)
     windows: list[Window] = []
     labels: list[tuple[int, int]] = []
-    for example in examples:
+    owners: list[int] = []
+    for index, example in enumerate(examples):
         found, empty = [], []
         for window in make_windows(tokenizer, example.question, [example.context], args.max_tokens, args.stride):
             label = _span_label(window, example)
@@ -167,7 +227,24 @@ def label_windows(tokenizer, examples: list[Example], args: argparse.Namespace
         for window, label in found + empty[: args.max_null_windows]:
             windows.append(window)
             labels.append(label)
-    return windows, labels
+            owners.append(index)
+    return windows, labels, owners
+
+
+def curve_steps(train: list[Example], owners: list[int], order: list[list[int]], sizes: list[int]) -> dict[int, int]:
+    """For each number of news questions, the step of the first epoch after which the model has
+    trained on as many news windows as that many questions give (the news windows are spread
+    evenly over the epoch): snapshots there are the learning curve of one pass, by data seen."""
+    news = [i for i, owner in enumerate(owners) if train[owner].source == "news"]
+    questions = len({train[owners[i]].id.split("#")[0] for i in news})
+    per_question = len(news) / max(1, questions)
+    is_news = set(news)
+    seen, steps, wanted = 0, {}, sorted(n for n in sizes if n <= questions)
+    for step, batch in enumerate(order, start=1):
+        seen += sum(i in is_news for i in batch)
+        while wanted and seen >= wanted[0] * per_question:
+            steps[step] = wanted.pop(0)
+    return steps
 
 
 def _span_label(window: Window, example: Example) -> tuple[int, int]:
@@ -214,8 +291,13 @@ def validate(data: Path, model, tokenizer, device, args: argparse.Namespace) -> 
     for example in valid:
         groups.setdefault(example.source, []).append(example)
     groups["english"] = english
+    if (data / "news_qa" / "dev.jsonl.gz").exists():
+        groups["news_dev"] = load_news(data, "dev")
     out = {}
+    chosen = set(filter(None, args.valid_sets.split(",")))
     for name, examples in groups.items():
+        if chosen and name not in chosen:
+            continue
         if args.valid_limit:
             examples = examples[: args.valid_limit]
         em = f1 = answered = abstained = 0
