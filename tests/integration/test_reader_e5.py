@@ -17,7 +17,8 @@ def exact(service, answer) -> bool:
     return all(service.article(c.doc_id).text[c.start:c.end] == c.quote for c in answer.citations + answer.related)
 
 
-SPEAKER_NOT_STATEMENT = pytest.mark.xfail(strict=True, reason="known gap: the reader answers with the speaker's name")
+SPEAKER_NOT_STATEMENT = pytest.mark.xfail(strict=True, reason="known gap: the reader answers with the speaker's name "
+                                                              "(\"Hendra Hidayat\"), news training or not")
 
 
 @pytest.mark.parametrize("question", [
@@ -32,8 +33,8 @@ def test_what_the_deputy_mayor_said_about_conflict_risk(e5_service, question):
     assert exact(e5_service, answer)
 
 
-CHAIR_GAP = pytest.mark.xfail(strict=True, reason="known gap: among 301 articles the reader abstains (EN) or "
-                                                  "names the forum that met (ID); README, Known limits")
+CHAIR_GAP = pytest.mark.xfail(strict=True, reason="known gap: among 301 articles the reader abstains in both "
+                                                  "languages (no span clears the margin); README, Known limits")
 
 
 @pytest.mark.parametrize("question", [pytest.param("Who chaired the meeting?", marks=CHAIR_GAP),

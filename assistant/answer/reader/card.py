@@ -88,7 +88,8 @@ def write_model_card(weights_dir: Path) -> Path:
     valid_rows = ["| set | n | EM | F1 | answered | no-answer accuracy |", "|---|---|---|---|---|---|"]
     for name, m in config.get("valid", {}).items():
         cells = [f"{m[k]:.3f}" if m.get(k) is not None else "—" for k in ("em", "f1", "answered", "no_answer_acc")]
-        valid_rows.append(f"| {name} | {m['n']} | " + " | ".join(cells) + " |")
+        label = "news corpus dev (`news_qa/dev`)" if name == "news_dev" else name
+        valid_rows.append(f"| {label} | {m['n']} | " + " | ".join(cells) + " |")
     calibration = config.get("calibration", {})
     size_mb = (Path(weights_dir) / "adapter.safetensors").stat().st_size / 2**20
     fields = dict(training, examples=config["examples"], windows=config["windows"], steps=config["steps"],
@@ -148,6 +149,6 @@ def _windows(by_window: dict | None) -> str:
 def _confidence(fits: dict | None) -> str:
     if not fits:
         return ""
-    parts = [f"{kind}: P(right) = sigmoid({a} · margin + {b})" for kind, (a, b) in fits.items()]
+    parts = [f"{kind}: P(right) = sigmoid({a} · margin {'-' if b < 0 else '+'} {abs(b)})" for kind, (a, b) in fits.items()]
     return ("\nConfidence (in every `Answer`): logistic fits of being right on the best margin over the news "
             "dev sets at the calibrated point; " + "; ".join(parts) + ".\n")

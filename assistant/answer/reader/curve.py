@@ -1,10 +1,10 @@
 """The learning curve of a news training run: ``python -m assistant.answer.reader.curve WORK``.
 
 ``train.py --curve 1000,2000,4000`` saves the adapter under ``WORK/curve-N`` once the run has
-trained on as much news data as N questions give; this reads each snapshot, and the final
-adapter, on the news corpus's dev split (each question over its own article, as ``train.py``
-validates) and writes the rows to the final adapter's ``config.json`` as ``learning_curve``, where
-the model card shows them: what more news data buys.
+trained on as much news data as N questions give; this reads the adapter the run started from,
+each snapshot and the final adapter on the news corpus's dev split (each question over its own
+article, as ``train.py`` validates) and writes the rows to the final adapter's ``config.json`` as
+``learning_curve``, where the model card shows them: what more news data buys.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("work", help="the training run's work folder (holds curve-N snapshots)")
     parser.add_argument("--weights", default=str(WEIGHTS_DIR), help="the final adapter of that run")
     parser.add_argument("--data", default="data/reader")
+    parser.add_argument("--start", default="data/reader/stage1", help="the adapter the run continued from (0 news questions)")
     args = parser.parse_args(argv)
     import torch
 
@@ -36,12 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     tokenizer = load_tokenizer(folder)
     snapshots = sorted(Path(args.work).glob("curve-*"), key=lambda p: int(p.name.split("-")[1]))
     curve = {}
-    for snapshot in [*snapshots, Path(args.weights)]:
+    for snapshot in [Path(args.start), *snapshots, Path(args.weights)]:
         model = load_qa_model(folder)
         add_adapters(model, final["layers"], final["rank"], final["alpha"], 0.0)
         train._start_from_adapter(model, snapshot)
         metrics = train.validate(Path(args.data), model, tokenizer, torch.device("cpu"), options)["news_dev"]
-        label = snapshot.name.split("-")[1] if snapshot in snapshots else f"all ({final.get('news_questions', 'news')})"
+        label = (snapshot.name.split("-")[1] if snapshot in snapshots else "0" if snapshot == Path(args.start)
+                 else f"all ({final.get('news_questions', 'news')})")
         curve[label] = metrics
         print(f"{label:>12} news questions: EM {metrics['em']:.3f} F1 {metrics['f1']:.3f} "
               f"no-answer accuracy {metrics['no_answer_acc']:.3f}", flush=True)
