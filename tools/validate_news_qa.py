@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 from assistant.ingest.loaders import record_text  # noqa: E402
 
 DATA_DIR = ROOT / "data" / "reader" / "news_qa"
-RESERVED = ROOT / "data" / "reader" / "reserved_for_evaluation.txt"
+RESERVED = Path(__file__).with_name("reserved_for_evaluation.txt")
+"""The shared list of articles reserved for evaluation: kept beside this checker, never with training data."""
 KINDS = ("office", "led", "say", "what", "when", "where", "how-many", "why", "how", "list", "followup")
 FIELDS = ("id", "doc_id", "question", "lang", "kind", "answerable", "answers", "history", "writer")
 SPLITS = ("train", "dev")
