@@ -26,6 +26,7 @@ from assistant.evaluation.sets import QuestionSet, load_news_qa, load_question_s
 from assistant.answer.reader.card import write_model_card
 from assistant.answer.reader.datasets import load_translations
 from assistant.answer.reader.model import CONFIG_FILE, WEIGHTS_DIR
+from assistant.settings import Settings
 
 MARGINS = [round(x, 2) for x in np.arange(-2.0, 8.01, 0.25)]
 RANK_PENALTIES = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]
@@ -67,12 +68,16 @@ def rates(read: list[tuple], margin: float, band: float, rank_penalty: float) ->
     """(answerable correct-and-cited rate, unanswerable abstained rate) at this margin and penalty."""
     answered, abstained = [], []
     for q, hits, spans in read:
-        draft = compose(spans, hits, margin, band, rank_penalty)
-        answer = {"abstained": draft.abstained, "text": " ".join(c.text for c in draft.claims),
-                  "citations": [{"doc_id": qt.hit.doc_id, "quote": qt.text} for c in draft.claims for qt in c.quotes]}
-        (answered if q.answerable else abstained).append(judge(q, answer))
+        (answered if q.answerable else abstained).append(_right(q, compose(spans, hits, margin, band, rank_penalty)))
     mean = (lambda xs: sum(xs) / len(xs) if xs else None)
     return mean(answered), mean(abstained)
+
+
+def _right(question, draft) -> bool:
+    """The benchmark's verdict on a re-composed draft."""
+    return judge(question, {
+        "abstained": draft.abstained, "text": " ".join(c.text for c in draft.claims),
+        "citations": [{"doc_id": qt.hit.doc_id, "quote": qt.text} for c in draft.claims for qt in c.quotes]})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,24 +92,26 @@ def main(argv: list[str] | None = None) -> int:
     sets = calibration_sets(Path(args.data), Path(args.news_dev))
     if args.limit:
         sets = {name: replace(q, questions=q.questions[: args.limit]) for name, q in sets.items()}
+    band = Settings.from_env().answer_band
     news = {name: qset for name, qset in sets.items() if name in NEWS_SETS}
     by_window = {w: read_sets(news, args, w) for w in (int(x) for x in args.windows.split(","))}
-    window = max(by_window, key=lambda w: (best_pair(by_window[w], band=_band())[2], -w))
-    for w, reads in by_window.items():
-        print(f"window {w} characters: best news objective {best_pair(reads, _band())[2]:.3f}")
+    news_objective = {w: best_pair(reads, band)[2] for w, reads in by_window.items()}
+    window = max(by_window, key=lambda w: (news_objective[w], -w))
+    for w, value in news_objective.items():
+        print(f"window {w} characters: best news objective {value:.3f}")
     reads = {**read_sets({n: q for n, q in sets.items() if n not in NEWS_SETS}, args, window), **by_window[window]}
     floor = json.loads((Path(args.data) / "public_floor.json").read_text(encoding="utf-8"))["rates"]
-    margin, penalty, objective = best_pair(reads, _band(), floor)
-    table = {m: {name: rates(read, m, _band(), penalty) for name, read in reads.items()} for m in MARGINS}
+    margin, penalty, objective = best_pair(reads, band, floor)
+    table = {m: {name: rates(read, m, band, penalty) for name, read in reads.items()} for m in MARGINS}
     print(f"\nwindow {window}, rank penalty {penalty}:\n" + _format(table, margin))
     config_path = Path(args.weights) / CONFIG_FILE
     config = json.loads(config_path.read_text(encoding="utf-8"))
     config.update(null_margin=margin, rank_penalty=penalty, window_chars=window,
-                  confidence=confidence_fits({n: r for n, r in reads.items() if n in NEWS_SETS}, margin, penalty))
+                  confidence=confidence_fits({n: r for n, r in reads.items() if n in NEWS_SETS}, margin, band, penalty))
     config["calibration"] = {
         "objective": "news sets' mean rate and public sets' mean rate, weighed equally", "sets": list(reads),
         "at_null_margin": table[margin], "objective_value": round(objective, 4),
-        "news_by_window": {w: round(best_pair(r, _band())[2], 4) for w, r in by_window.items()},
+        "news_by_window": {w: round(value, 4) for w, value in news_objective.items()},
         "public_floor": floor,
     }
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -113,16 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _band() -> float:
-    from assistant.settings import Settings
-
-    return Settings.from_env().answer_band
-
-
 def read_sets(sets: dict[str, QuestionSet], args: argparse.Namespace, window: int) -> dict[str, list[tuple]]:
     """Every set read once through the pipeline, the reader seeing ``window`` characters around each chunk."""
     from assistant.service import Warta
-    from assistant.settings import Settings
 
     reads = {}
     for name, qset in sets.items():
@@ -153,17 +153,14 @@ def _within_floor(row: dict, floor: dict | None) -> bool:
                             for value, base in zip(row[name], bases))
 
 
-def confidence_fits(reads: dict[str, list[tuple]], margin: float, penalty: float) -> dict:
+def confidence_fits(reads: dict[str, list[tuple]], margin: float, band: float, penalty: float) -> dict:
     """Logistic fits of "right" on the best margin (answers and abstentions apart) at this pair."""
     samples: dict[str, list[tuple[float, float]]] = {"answered": [], "abstained": []}
     for read in reads.values():
         for q, hits, spans in read:
-            draft = compose(spans, hits, margin, _band(), penalty)
-            if draft.margin is None:
-                continue
-            record = {"abstained": draft.abstained, "text": " ".join(c.text for c in draft.claims),
-                      "citations": [{"doc_id": qt.hit.doc_id, "quote": qt.text} for c in draft.claims for qt in c.quotes]}
-            samples["abstained" if draft.abstained else "answered"].append((draft.margin, float(judge(q, record))))
+            draft = compose(spans, hits, margin, band, penalty)
+            if draft.margin is not None:
+                samples["abstained" if draft.abstained else "answered"].append((draft.margin, float(_right(q, draft))))
     return {kind: _logistic(points) for kind, points in samples.items() if len(points) >= 20}
 
 

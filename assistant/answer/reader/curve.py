@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     for snapshot in [Path(args.start), *snapshots, Path(args.weights)]:
         model = load_qa_model(folder)
         add_adapters(model, final["layers"], final["rank"], final["alpha"], 0.0)
-        train._start_from_adapter(model, snapshot)
+        train.start_from_adapter(model, snapshot)
         metrics = train.validate(Path(args.data), model, tokenizer, torch.device("cpu"), options)["news_dev"]
         label = (snapshot.name.split("-")[1] if snapshot in snapshots else "0" if snapshot == Path(args.start)
                  else f"all ({final.get('news_questions', 'news')})")

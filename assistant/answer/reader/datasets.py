@@ -127,14 +127,15 @@ def load_news(data_dir: Path, split: str, limit: int = 0, seed: int = 0) -> list
     with _open(folder / f"{split}.jsonl.gz") as handle:
         items = [json.loads(line) for line in handle if line.strip()]
     if limit:
-        order = sorted({i["doc_id"] for i in items})
+        per_article = Counter(i["doc_id"] for i in items)
+        order = sorted(per_article)
         random.Random(seed).shuffle(order)
         kept, taken = set(), 0
         for doc_id in order:
             if taken >= limit:
                 break
             kept.add(doc_id)
-            taken += sum(i["doc_id"] == doc_id for i in items)
+            taken += per_article[doc_id]
         items = [i for i in items if i["doc_id"] in kept]
     out = []
     for item in items:

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     layers = list(range(args.first_layer, model.config.num_hidden_layers))
     add_adapters(model, layers, args.rank, args.alpha, args.dropout)
     if args.init_from:
-        _start_from_adapter(model, Path(args.init_from))
+        start_from_adapter(model, Path(args.init_from))
     if args.eval_only:
         model.to(device)
         print(format_metrics(validate(Path(args.data), model, tokenizer, device, args)))
@@ -178,7 +178,7 @@ def _layer_of(name: str) -> int:
     return int(parts[parts.index("layer") + 1]) if "layer" in parts else -1
 
 
-def _start_from_adapter(model, folder: Path) -> None:
+def start_from_adapter(model, folder: Path) -> None:
     """Continue from a trained adapter (its LoRA factors, layer norms and head)."""
     from safetensors.torch import load_file
 
